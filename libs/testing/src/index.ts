@@ -1,1 +1,3 @@
-export {};
+export { uniqueName } from './unique-name.js';
+export { waitFor } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
