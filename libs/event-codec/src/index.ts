@@ -1,1 +1,3 @@
-export {};
+export { decodeEvent, encodeEvent, eventSchemaVersion, eventTypeName, fromProtoEvent, toProtoEvent } from './codec.js';
+export type { ProtoEvent } from './codec.js';
+export { EventDecodeError, isEventDecodeError } from './errors.js';
