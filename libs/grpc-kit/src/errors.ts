@@ -1,0 +1,50 @@
+/**
+ * Infrastructure failures a handler can throw, each answered with one gRPC
+ * status by {@link toGrpcStatus}. Domain rejections are `DomainError`s from
+ * `@threadweaver/domain`; everything else is a bug and answered INTERNAL.
+ */
+export abstract class InfrastructureError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** A dependency (journal, owner pod) is down or refused the call: UNAVAILABLE, safe to retry. */
+export class UnavailableError extends InfrastructureError {
+  override readonly name = 'UnavailableError';
+}
+
+/** A concurrent writer won, even after a retry: ABORTED, the client may retry. */
+export class ConcurrencyConflictError extends InfrastructureError {
+  override readonly name = 'ConcurrencyConflictError';
+}
+
+/** The work did not finish within its deadline: DEADLINE_EXCEEDED. */
+export class DeadlineExceededError extends InfrastructureError {
+  override readonly name = 'DeadlineExceededError';
+}
+
+/** The request could not be decoded as its protobuf message: INVALID_ARGUMENT. */
+export class UndecodableRequestError extends InfrastructureError {
+  override readonly name = 'UndecodableRequestError';
+}
+
+export function isInfrastructureError(err: unknown): err is InfrastructureError {
+  return err instanceof InfrastructureError;
+}
+
+export function isUnavailableError(err: unknown): err is UnavailableError {
+  return err instanceof UnavailableError;
+}
+
+export function isConcurrencyConflictError(err: unknown): err is ConcurrencyConflictError {
+  return err instanceof ConcurrencyConflictError;
+}
+
+export function isDeadlineExceededError(err: unknown): err is DeadlineExceededError {
+  return err instanceof DeadlineExceededError;
+}
+
+export function isUndecodableRequestError(err: unknown): err is UndecodableRequestError {
+  return err instanceof UndecodableRequestError;
+}
