@@ -29,11 +29,13 @@ export function decide(state: ThreadState, command: ThreadCommand, now: Date): D
   requireUlid('account_id', command.accountId);
   requireUlid('thread_id', command.threadId);
   if (state.status !== 'absent') {
+    // The host routes by thread id; a mismatch is a bug there, not a client error.
+    if (state.threadId !== command.threadId) throw new Error(`command for thread ${command.threadId} decided on thread ${state.threadId}`);
     const earlier = state.recentRequests.get(command.requestId);
     if (earlier !== undefined) return { kind: 'unchanged', outcome: earlier };
   }
   if (command.type === 'CreateThread') {
-    if (state.status !== 'absent') throw new AlreadyExistsError(`thread ${command.threadId} already exists`);
+    if (state.status !== 'absent') throw new AlreadyExistsError(`thread_id: thread ${command.threadId} already exists`);
     return append(state, command, now, createPayload(command));
   }
   const thread = requireActive(state, command.threadId);
@@ -44,7 +46,11 @@ export function decide(state: ThreadState, command: ThreadCommand, now: Date): D
 type CreateCommand = Extract<ThreadCommand, { type: 'CreateThread' }>;
 
 function createPayload(command: CreateCommand): ThreadEventPayload {
-  const remarks = command.remarks === undefined ? undefined : requireLength('remarks', command.remarks, 0, limits.remarksMaxLength);
+  // Proto3 clients send '' for "no remarks"; the domain keeps absent as undefined.
+  const remarks =
+    command.remarks === undefined || command.remarks === ''
+      ? undefined
+      : requireLength('remarks', command.remarks, 0, limits.remarksMaxLength);
   return {
     type: 'ThreadCreated',
     creatorId: command.accountId,
@@ -57,8 +63,8 @@ function createPayload(command: CreateCommand): ThreadEventPayload {
 }
 
 function requireActive(state: ThreadState, threadId: string): ExistingThread {
-  if (state.status === 'absent') throw new NotFoundError(`thread ${threadId} not found`);
-  if (state.status === 'destroyed') throw new FailedPreconditionError(`thread ${threadId} is destroyed`);
+  if (state.status === 'absent') throw new NotFoundError(`thread_id: thread ${threadId} not found`);
+  if (state.status === 'destroyed') throw new FailedPreconditionError(`thread_id: thread ${threadId} is destroyed`);
   return state;
 }
 
@@ -95,7 +101,7 @@ function accountIds(ids: readonly string[]): string[] {
 
 function requireAdministrator(thread: ExistingThread, accountId: string, action: string): void {
   if (!isAdministrator(thread, accountId)) {
-    throw new PermissionDeniedError(`account ${accountId} is not an administrator of thread ${thread.threadId} and may not ${action} it`);
+    throw new PermissionDeniedError(`account_id: account ${accountId} is not an administrator of thread ${thread.threadId} and may not ${action} it`);
   }
 }
 
@@ -112,14 +118,14 @@ function leaveAdministrators(thread: ExistingThread, caller: string, ids: string
 function leaveMembers(thread: ExistingThread, caller: string, ids: string[]): ThreadEventPayload | undefined {
   const onlySelf = ids.length === 1 && ids[0] === caller;
   if (!onlySelf) requireAdministrator(thread, caller, 'remove other members from');
-  else if (!isMember(thread, caller)) throw new PermissionDeniedError(`account ${caller} is not a member of thread ${thread.threadId}`);
+  else if (!isMember(thread, caller)) throw new PermissionDeniedError(`account_id: account ${caller} is not a member of thread ${thread.threadId}`);
   const leaving = ids.filter((id) => thread.memberIds.has(id));
   return leaving.length === 0 ? undefined : { type: 'MemberIdsLeft', accountIds: leaving };
 }
 
 function addMessages(thread: ExistingThread, sender: string, messages: readonly NewMessage[]): ThreadEventPayload {
   if (!isMember(thread, sender)) {
-    throw new PermissionDeniedError(`account ${sender} is not a member of thread ${thread.threadId} and may not post to it`);
+    throw new PermissionDeniedError(`account_id: account ${sender} is not a member of thread ${thread.threadId} and may not post to it`);
   }
   if (messages.length < limits.messagesPerCallMin || messages.length > limits.messagesPerCallMax) {
     throw new InvalidArgumentError('messages', `must hold ${limits.messagesPerCallMin} to ${limits.messagesPerCallMax} messages, got ${messages.length}`);
@@ -132,6 +138,10 @@ function addMessages(thread: ExistingThread, sender: string, messages: readonly 
       throw new NotFoundError(`${field}.reply_message_id: message ${replyMessageId} is not in thread ${thread.threadId}`);
     }
     const id = requireUlid(`${field}.id`, message.id);
+    // Ids are assigned by the server, so a repeat is a bug upstream; it would silently overwrite a message.
+    if (thread.messages.has(id) || earlierInCall.has(id)) {
+      throw new InvalidArgumentError(`${field}.id`, `message ${id} already exists in thread ${thread.threadId}`);
+    }
     earlierInCall.add(id);
     return {
       id,
@@ -150,7 +160,7 @@ function removeMessages(thread: ExistingThread, caller: string, ids: readonly st
     const message = thread.messages.get(id);
     if (message === undefined) throw new NotFoundError(`message_ids: message ${id} is not in thread ${thread.threadId}`);
     if (message.senderId !== caller && !callerIsAdministrator) {
-      throw new PermissionDeniedError(`account ${caller} may not remove message ${id}: only its sender or an administrator may`);
+      throw new PermissionDeniedError(`account_id: account ${caller} may not remove message ${id}: only its sender or an administrator may`);
     }
   }
   return { type: 'MessagesRemoved', messageIds };

@@ -20,6 +20,8 @@ export function evolve(state: ThreadState, event: ThreadEvent): ThreadState {
     throw new Error(`event ${event.threadId}:${event.sequenceNr} does not follow sequence number ${state.sequenceNr}`);
   }
   if (event.type === 'ThreadCreated') {
+    // Without this a stray ThreadCreated would silently reset an existing thread.
+    if (state.status !== 'absent') throw new Error(`event ${event.threadId}:${event.sequenceNr}: ThreadCreated on an existing thread`);
     return {
       status: 'active',
       threadId: event.threadId,
@@ -37,6 +39,8 @@ export function evolve(state: ThreadState, event: ThreadEvent): ThreadState {
     };
   }
   if (state.status === 'absent') throw new Error(`event ${event.threadId}:${event.sequenceNr} (${event.type}) before ThreadCreated`);
+  if (event.threadId !== state.threadId) throw new Error(`event ${event.threadId}:${event.sequenceNr} folded into thread ${state.threadId}`);
+  if (state.status === 'destroyed') throw new Error(`event ${event.threadId}:${event.sequenceNr} (${event.type}) after ThreadDestroyed`);
   const next: ExistingThread = {
     ...state,
     sequenceNr: event.sequenceNr,

@@ -10,7 +10,8 @@ export function isUlid(value: string): boolean {
 }
 
 export function requireUlid(field: string, value: string | undefined): string {
-  if (value === undefined || value === '') {
+  // Adapters may pass through whatever a client sent; never crash on a non-string.
+  if (typeof value !== 'string' || value === '') {
     throw new InvalidArgumentError(field, 'is required');
   }
   if (!isUlid(value)) {
@@ -25,8 +26,9 @@ export function optionalUlid(field: string, value: string | undefined): string |
 
 /** Validates every id and removes repeats, keeping first-seen order. */
 export function requireUlidSet(field: string, values: readonly string[], opts: { nonEmpty: boolean; max: number }): string[] {
+  if (!Array.isArray(values)) throw new InvalidArgumentError(field, 'must be a list of ids');
   if (opts.nonEmpty && values.length === 0) {
-    throw new InvalidArgumentError(field, 'must name at least one account');
+    throw new InvalidArgumentError(field, 'must name at least one id');
   }
   if (values.length > opts.max) {
     throw new InvalidArgumentError(field, `must have at most ${opts.max} entries, got ${values.length}`);
@@ -37,6 +39,7 @@ export function requireUlidSet(field: string, values: readonly string[], opts: {
 
 /** Checks a length in characters (code points), not UTF-16 units. */
 export function requireLength(field: string, value: string, min: number, max: number): string {
+  if (typeof value !== 'string') throw new InvalidArgumentError(field, 'is required');
   const length = [...value].length;
   if (length < min || length > max) {
     const range = min === 0 ? `at most ${max}` : `${min} to ${max}`;
@@ -46,6 +49,7 @@ export function requireLength(field: string, value: string, min: number, max: nu
 }
 
 export function requireTitle(value: string): string {
+  if (typeof value !== 'string') throw new InvalidArgumentError('title', 'is required');
   return requireLength('title', value.trim(), limits.titleMinLength, limits.titleMaxLength);
 }
 
