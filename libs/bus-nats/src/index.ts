@@ -1,1 +1,16 @@
-export {};
+export type { BackoffOptions } from './backoff.js';
+export { connectToNats } from './connect.js';
+export type { ConnectToNatsOptions } from './connect.js';
+export { DurableEventConsumer, ensureDurableConsumer } from './durable-consumer.js';
+export type { DeliveredEvent, DurableEventConsumerOptions, EventBatchHandler } from './durable-consumer.js';
+export { BusConfigConflictError, BusNatsError, isBusConfigConflictError, isBusNatsError } from './errors.js';
+export { buildEventHeaders, eventHeaders, readTraceContext } from './headers.js';
+export type { TraceContext, TraceContextHook } from './headers.js';
+export type { BusLogger } from './logger.js';
+export { JetStreamEventPublisher } from './publisher.js';
+export type { EventPublisher, JetStreamEventPublisherOptions } from './publisher.js';
+export { ensureEventStream } from './stream.js';
+export type { EventStreamOptions } from './stream.js';
+export { eventMessageId, threadSubject } from './subjects.js';
+export { watchThreadEvents } from './watch-thread.js';
+export type { WatchStart, WatchThreadOptions, WatchedEvent } from './watch-thread.js';

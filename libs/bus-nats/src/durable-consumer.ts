@@ -1,0 +1,226 @@
+import type { ConsumerConfig, ConsumerInfo, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { ThreadEvent } from '@threadweaver/domain';
+import { isAlreadyInUse, isConsumerNotFound } from './api-errors.js';
+import type { BackoffOptions } from './backoff.js';
+import { Sleeper, backoffDelay } from './backoff.js';
+import { BatchBuffer } from './batch-buffer.js';
+import { decodeMessage } from './decode-message.js';
+import type { TraceContext } from './headers.js';
+import { readTraceContext } from './headers.js';
+import type { BusLogger } from './logger.js';
+
+/** One delivered event with its settlement. Settle each exactly once. */
+export interface DeliveredEvent {
+  readonly event: ThreadEvent;
+  readonly streamSequence: number;
+  /** 1 on first delivery, more on redeliveries. */
+  readonly deliveryCount: number;
+  readonly traceContext: TraceContext | undefined;
+  /** Done: never deliver again. */
+  ack(): void;
+  /** Not now: redeliver after `delayMs` (immediately when omitted). */
+  nak(delayMs?: number): void;
+  /** Never deliver again, without success (the reason goes to the server's advisory). */
+  term(reason?: string): void;
+  /** Still working: restart the ack-wait timer. */
+  working(): void;
+}
+
+/** Processes one batch, in stream order; may settle messages itself. */
+export type EventBatchHandler = (batch: readonly DeliveredEvent[]) => Promise<void>;
+
+/** Options for {@link DurableEventConsumer}. */
+export interface DurableEventConsumerOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  /** Durable consumer name, e.g. `projector`. */
+  durableName: string;
+  /** Only subjects matching this. @default the whole stream */
+  filterSubject?: string;
+  handler: EventBatchHandler;
+  logger: BusLogger;
+  /** Most events per handler call. @default 100 */
+  batchSize?: number;
+  /** Redelivery after this long without an ack. @default 30000 */
+  ackWaitMs?: number;
+  /** Unacked messages outstanding at once. @default 1000 */
+  maxAckPending?: number;
+  /** Delay of the nak given to unsettled messages when the handler throws. @default 1000 ms, growing with redeliveries */
+  retry?: BackoffOptions;
+}
+
+/**
+ * A durable pull consumer with explicit acks. The handler gets batches of
+ * decoded events; messages it leaves unsettled are redelivered after
+ * `ackWaitMs`, and when it throws they are nak'ed with a delay. Undecodable
+ * messages are logged and terminated. Survives disconnects and server
+ * restarts by recreating the consumer; gives up only on {@link stop}.
+ */
+export class DurableEventConsumer {
+  private readonly sleeper = new Sleeper();
+  private readonly batchSize: number;
+  private messages: ConsumerMessages | undefined;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: DurableEventConsumerOptions) {
+    this.batchSize = options.batchSize ?? 100;
+  }
+
+  /** Creates or updates the durable consumer to these options. */
+  async ensure(): Promise<ConsumerInfo> {
+    return ensureDurableConsumer(this.options.jsm, this.options.stream, this.consumerConfig());
+  }
+
+  /** Starts consuming in the background (after ensuring the consumer once). */
+  async start(): Promise<void> {
+    if (this.running !== undefined) return;
+    await this.ensure();
+    this.running = this.run();
+  }
+
+  /** Stops pulling, lets the current batch finish, and returns once it has. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.sleeper.wakeAll();
+    await this.messages?.close().catch(() => undefined);
+    await this.running;
+  }
+
+  private consumerConfig(): Partial<ConsumerConfig> & { durable_name: string } {
+    const { durableName, filterSubject, ackWaitMs = 30_000, maxAckPending = 1000 } = this.options;
+    return {
+      durable_name: durableName,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(ackWaitMs),
+      max_ack_pending: maxAckPending,
+      ...(filterSubject === undefined ? {} : { filter_subject: filterSubject }),
+    };
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        const consumer = await this.options.js.consumers.get(this.options.stream, this.options.durableName);
+        this.messages = await consumer.consume({ max_messages: this.batchSize });
+        if (this.stopping) await this.messages.close();
+        failures = 0;
+        await this.drain(this.messages);
+      } catch (err) {
+        if (this.stopping) break;
+        failures++;
+        this.options.logger.warn({ err, durableName: this.options.durableName, failures }, 'event consumer interrupted; resuming');
+        // The consumer or stream may be gone (server lost its store): make it again.
+        if (isConsumerNotFound(err)) await this.ensure().catch(() => undefined);
+        await this.sleeper.sleep(backoffDelay(failures, { initialDelayMs: 200, maxDelayMs: 5000 }));
+      }
+    }
+  }
+
+  // Batches are what arrived while the previous batch was handled, so a
+  // quiet stream sees small batches and a busy one fills them up.
+  private async drain(messages: ConsumerMessages): Promise<void> {
+    const buffer = new BatchBuffer<JsMsg>(this.batchSize, this.batchSize * 2);
+    const handling = (async () => {
+      for (let batch = await buffer.take(); batch !== undefined; batch = await buffer.take()) {
+        await this.handle(batch);
+      }
+    })();
+    try {
+      for await (const msg of messages) await buffer.put(msg);
+    } finally {
+      buffer.end();
+      await handling;
+    }
+  }
+
+  private async handle(msgs: readonly JsMsg[]): Promise<void> {
+    const batch: SettleOnce[] = [];
+    for (const msg of msgs) {
+      const event = decodeMessage(msg, this.options.logger);
+      if (event === undefined) msg.term('undecodable event');
+      else batch.push(new SettleOnce(msg, event));
+    }
+    if (batch.length === 0) return;
+    try {
+      await this.options.handler(batch);
+    } catch (err) {
+      this.options.logger.error({ err, durableName: this.options.durableName, size: batch.length }, 'event handler failed; redelivering its batch');
+      for (const delivered of batch) {
+        if (!delivered.settled) delivered.nak(backoffDelay(delivered.deliveryCount, { initialDelayMs: 1000, maxDelayMs: 60_000, ...this.options.retry }));
+      }
+    }
+  }
+}
+
+class SettleOnce implements DeliveredEvent {
+  settled = false;
+
+  constructor(
+    private readonly msg: JsMsg,
+    readonly event: ThreadEvent,
+  ) {}
+
+  get streamSequence(): number {
+    return this.msg.seq;
+  }
+
+  get deliveryCount(): number {
+    return this.msg.info.deliveryCount;
+  }
+
+  get traceContext(): TraceContext | undefined {
+    return readTraceContext(this.msg.headers);
+  }
+
+  ack(): void {
+    this.settle(() => this.msg.ack());
+  }
+
+  nak(delayMs?: number): void {
+    this.settle(() => this.msg.nak(delayMs));
+  }
+
+  term(reason?: string): void {
+    this.settle(() => this.msg.term(reason));
+  }
+
+  working(): void {
+    if (!this.settled) this.msg.working();
+  }
+
+  private settle(action: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    action();
+  }
+}
+
+/**
+ * Creates the durable consumer or updates it to `config`; safe to call from
+ * every replica at start-up.
+ */
+export async function ensureDurableConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  config: Partial<ConsumerConfig> & { durable_name: string },
+): Promise<ConsumerInfo> {
+  const name = config.durable_name;
+  try {
+    await jsm.consumers.info(stream, name);
+  } catch (err) {
+    if (!isConsumerNotFound(err)) throw err;
+    try {
+      return await jsm.consumers.add(stream, config);
+    } catch (addErr) {
+      if (!isAlreadyInUse(addErr)) throw addErr;
+    }
+  }
+  const { ack_wait, max_ack_pending, filter_subject } = config;
+  return jsm.consumers.update(stream, name, { ack_wait, max_ack_pending, filter_subject });
+}
