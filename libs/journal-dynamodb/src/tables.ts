@@ -1,0 +1,95 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { translateDynamoError } from './errors.js';
+
+/** The two table names of a journal. */
+export interface JournalTableNames {
+  readonly eventsTable: string;
+  readonly snapshotsTable: string;
+}
+
+/** Options for {@link createJournalTables} and {@link deleteJournalTables}. */
+export interface JournalTableOptions {
+  /** How long to wait for a table to become ACTIVE (or gone). @default 60 */
+  maxWaitSeconds?: number;
+  /** First pause between status polls; later ones back off up to 2 s. @default 1 */
+  pollSeconds?: number;
+}
+
+function waiterConfig(client: DynamoDBClient, options: JournalTableOptions) {
+  const minDelay = options.pollSeconds ?? 1;
+  return { client, maxWaitTime: options.maxWaitSeconds ?? 60, minDelay, maxDelay: Math.max(minDelay, 2) };
+}
+
+function eventsTableInput(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'threadId', AttributeType: 'S' },
+      { AttributeName: 'sequenceNr', AttributeType: 'N' },
+    ],
+    KeySchema: [
+      { AttributeName: 'threadId', KeyType: 'HASH' },
+      { AttributeName: 'sequenceNr', KeyType: 'RANGE' },
+    ],
+  };
+}
+
+function snapshotsTableInput(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'threadId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'threadId', KeyType: 'HASH' }],
+  };
+}
+
+/**
+ * Creates the events and snapshots tables and waits until both are ACTIVE.
+ * Idempotent: a table that already exists is left as it is.
+ */
+export async function createJournalTables(client: DynamoDBClient, names: JournalTableNames, options: JournalTableOptions = {}): Promise<void> {
+  const waiter = waiterConfig(client, options);
+  const inputs = [eventsTableInput(names.eventsTable), snapshotsTableInput(names.snapshotsTable)];
+  await Promise.all(
+    inputs.map(async (input) => {
+      try {
+        await client.send(new CreateTableCommand(input));
+      } catch (err) {
+        // Already exists (ResourceInUseException): fine, just wait for ACTIVE below.
+        if (!(err instanceof Error && err.name === 'ResourceInUseException')) throw translateDynamoError(err, `CreateTable ${input.TableName}`);
+      }
+      try {
+        await waitUntilTableExists(waiter, { TableName: input.TableName });
+      } catch (err) {
+        throw translateDynamoError(err, `waiting for table ${input.TableName} to become ACTIVE`);
+      }
+    }),
+  );
+}
+
+/** Deletes both tables and waits until they are gone; tables already gone are fine. */
+export async function deleteJournalTables(client: DynamoDBClient, names: JournalTableNames, options: JournalTableOptions = {}): Promise<void> {
+  const waiter = waiterConfig(client, options);
+  await Promise.all(
+    [names.eventsTable, names.snapshotsTable].map(async (TableName) => {
+      try {
+        await client.send(new DeleteTableCommand({ TableName }));
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ResourceNotFoundException') return;
+        throw translateDynamoError(err, `DeleteTable ${TableName}`);
+      }
+      try {
+        await waitUntilTableNotExists(waiter, { TableName });
+      } catch (err) {
+        throw translateDynamoError(err, `waiting for table ${TableName} to be deleted`);
+      }
+    }),
+  );
+}

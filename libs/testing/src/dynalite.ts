@@ -1,0 +1,70 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createJournalTables, deleteJournalTables } from '@threadweaver/journal-dynamodb';
+import { uniqueName } from './unique-name.js';
+
+// dynalite is CommonJS without type declarations; this is the part we use.
+type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
+
+/** A running in-process dynalite (in-memory DynamoDB). */
+export interface DynaliteServer {
+  /** `http://127.0.0.1:<port>`, for `dynamoClientFor` or DYNAMODB_ENDPOINT. */
+  readonly endpoint: string;
+  /** Stops the server, dropping any open connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dynalite in this process on an ephemeral port, in memory. Tables
+ * move from CREATING to ACTIVE after a short delay, so code that waits for
+ * ACTIVE is exercised without slowing tests down.
+ */
+export async function startDynalite(): Promise<DynaliteServer> {
+  const server = dynalite({ createTableMs: 20, deleteTableMs: 20, updateTableMs: 20 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // Keep-alive sockets of SDK clients would otherwise hold close() open.
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+/** A DynamoDB client for a test endpoint: fixed region, dummy credentials, short timeouts. */
+export function dynamoClientFor(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+  });
+}
+
+/** Journal tables created for one test, with fresh names. */
+export interface TestJournalTables {
+  readonly eventsTable: string;
+  readonly snapshotsTable: string;
+  /** Deletes both tables. */
+  drop(): Promise<void>;
+}
+
+/** Creates a fresh events + snapshots table pair (ACTIVE when this resolves). */
+export async function createTestJournalTables(client: DynamoDBClient): Promise<TestJournalTables> {
+  const names = { eventsTable: uniqueName('tw_events'), snapshotsTable: uniqueName('tw_snapshots') };
+  await createJournalTables(client, names, { pollSeconds: 0.02 });
+  return { ...names, drop: () => deleteJournalTables(client, names, { pollSeconds: 0.02 }) };
+}
