@@ -7,3 +7,5 @@ export { callWithRawBytes, promiseClient } from './grpc-client.js';
 export type { PromiseCallOptions, PromiseClient } from './grpc-client.js';
 export { checkHealth } from './grpc-health.js';
 export type { HealthStatus } from './grpc-health.js';
+export { createTestJournalTables, dynamoClientFor, startDynalite } from './dynalite.js';
+export type { DynaliteServer, TestJournalTables } from './dynalite.js';
