@@ -9,3 +9,7 @@ export { checkHealth } from './grpc-health.js';
 export type { HealthStatus } from './grpc-health.js';
 export { createTestJournalTables, dynamoClientFor, startDynalite } from './dynalite.js';
 export type { DynaliteServer, TestJournalTables } from './dynalite.js';
+export { createTestStream, sharedNatsUrl } from './nats-stream.js';
+export type { TestStream } from './nats-stream.js';
+export { startNatsServer } from './nats-server.js';
+export type { StartNatsServerOptions, TestNatsServer } from './nats-server.js';

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+
+/** Options for {@link startNatsServer}. */
+export interface StartNatsServerOptions {
+  /** The nats-server executable. @default 'nats-server' (on PATH) */
+  binary?: string;
+  /** Give up waiting for readiness after this long. @default 10000 */
+  readyTimeoutMs?: number;
+}
+
+/** A nats-server process of one test, with JetStream and its own store directory. */
+export interface TestNatsServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops the process; the store is kept so `restart()` brings back the streams. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and store (stops it first if running). */
+  restart(): Promise<void>;
+  /** Stops the process and deletes its store. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts a nats-server on a free port with JetStream in a temporary store,
+ * for tests that take NATS down and bring it back. Waits until JetStream
+ * answers, racing that against the process exiting; never sleeps blindly.
+ */
+export async function startNatsServer(options: StartNatsServerOptions = {}): Promise<TestNatsServer> {
+  const { binary = 'nats-server', readyTimeoutMs = 10_000 } = options;
+  const port = await freePort();
+  const storeDir = await mkdtemp(join(tmpdir(), 'tw-nats-'));
+  const url = `nats://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const killOnExit = (): void => void child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const start = async (): Promise<void> => {
+    const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = proc;
+    let output = '';
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    });
+    const exited = new Promise<never>((_, reject) => {
+      proc.once('error', reject);
+      proc.once('exit', (code, signal) => reject(new Error(`nats-server exited early (code ${code}, signal ${signal}): ${output}`)));
+    });
+    exited.catch(() => undefined);
+    await Promise.race([untilJetStreamAnswers(url, readyTimeoutMs), exited]);
+  };
+
+  const stop = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.kill('SIGTERM');
+    await exited;
+  };
+
+  await start();
+  return {
+    url,
+    port,
+    stop,
+    async restart() {
+      await stop();
+      await start();
+    },
+    async dispose() {
+      await stop();
+      process.removeListener('exit', killOnExit);
+      await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function untilJetStreamAnswers(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const nc = await connect({ servers: url, reconnect: false, timeout: 1000 });
+      try {
+        await jetstreamManager(nc); // fails until JetStream is up
+        return;
+      } finally {
+        await nc.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  throw new Error(`nats-server at ${url} not ready after ${timeoutMs} ms`, { cause: lastError });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
