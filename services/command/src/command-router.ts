@@ -1,0 +1,25 @@
+import type { CommandOutcome } from '@threadweaver/domain';
+import type { CommandRequest } from './command-requests.js';
+import type { IdGenerator } from './ids.js';
+import { toThreadCommand } from './command-requests.js';
+import type { ThreadAggregateHost } from './thread-aggregate-host.js';
+
+/**
+ * Where a command runs: here, or (with cluster placement) on the pod that
+ * owns its thread. Requests arrive with server ids already filled in.
+ */
+export interface CommandRouter {
+  dispatch(command: CommandRequest): Promise<CommandOutcome>;
+}
+
+/** Single node: every thread is ours. The clustered router delegates here for owned threads. */
+export class LocalCommandRouter implements CommandRouter {
+  constructor(
+    private readonly host: ThreadAggregateHost,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  dispatch(command: CommandRequest): Promise<CommandOutcome> {
+    return this.host.execute(toThreadCommand(command, this.ids));
+  }
+}

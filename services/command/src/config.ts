@@ -1,0 +1,84 @@
+import { isLogLevel, type LogLevel } from '@threadweaver/telemetry';
+
+/** Everything the command service reads from its environment (docs/DEVELOPING.md). */
+export interface CommandServiceConfig {
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  readonly logLevel: LogLevel;
+  readonly awsRegion: string;
+  /** Unset means real AWS. */
+  readonly dynamodbEndpoint: string | undefined;
+  readonly eventsTable: string;
+  readonly snapshotsTable: string;
+  /** Snapshot a thread every this many events. */
+  readonly snapshotEvery: number;
+  /** Drop an idle thread from memory after this long. */
+  readonly passivateAfterMs: number;
+  /** How long SIGTERM waits for in-flight calls before cancelling them. */
+  readonly shutdownGraceMs: number;
+}
+
+/** A variable is missing its required shape; the message names it. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+export function isConfigError(err: unknown): err is ConfigError {
+  return err instanceof ConfigError;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses and validates the environment; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env): CommandServiceConfig {
+  return {
+    grpcHost: text(env, 'GRPC_HOST', '0.0.0.0'),
+    grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
+    logLevel: logLevel(env, 'LOG_LEVEL', 'info'),
+    awsRegion: text(env, 'AWS_REGION', 'us-east-1'),
+    dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
+    eventsTable: text(env, 'DYNAMODB_EVENTS_TABLE', 'thread-events'),
+    snapshotsTable: text(env, 'DYNAMODB_SNAPSHOTS_TABLE', 'thread-snapshots'),
+    snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 1, 1_000_000),
+    passivateAfterMs: integer(env, 'PASSIVATE_AFTER_MS', 120_000, 1, 86_400_000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+}
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  return raw(env, name) ?? fallback;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function logLevel(env: Env, name: string, fallback: LogLevel): LogLevel {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!isLogLevel(value)) throw new ConfigError(name, `must be one of fatal, error, warn, info, debug, trace, silent; got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value)) throw new ConfigError(name, `must be a URL such as http://127.0.0.1:8000, got ${JSON.stringify(value)}`);
+  return value;
+}

@@ -1,0 +1,173 @@
+import { decide, evolve, InvalidArgumentError, outcomeOf } from '@threadweaver/domain';
+import type { CommandOutcome, ThreadCommand, ThreadEvent, ThreadState } from '@threadweaver/domain';
+import { ConcurrencyConflictError, UnavailableError } from '@threadweaver/grpc-kit';
+import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal } from '@threadweaver/journal-dynamodb';
+import type { Logger } from '@threadweaver/telemetry';
+import type { EventPublisher } from './event-publisher.js';
+import { ThreadMailbox } from './mailbox.js';
+
+/** Options for {@link ThreadAggregateHost}. */
+export interface ThreadAggregateHostOptions {
+  journal: Journal;
+  logger: Logger;
+  /** Told about every persisted event. @default undefined (events are only journaled) */
+  publisher?: EventPublisher | undefined;
+  /** Snapshot a thread every this many events. @default 100 */
+  snapshotEvery?: number;
+  /** Drop a thread from memory after this long without commands. @default 120000 */
+  passivateAfterMs?: number;
+  /** Server time for events. @default () => new Date() */
+  clock?: () => Date;
+}
+
+/** One thread held in memory, with its mailbox. */
+interface Entity {
+  readonly threadId: string;
+  readonly mailbox: ThreadMailbox;
+  /** undefined: not loaded (or dropped after a failed write); recovered on next use. */
+  state: ThreadState | undefined;
+  lastUsedAt: number;
+  lastSnapshotSeq: number;
+  publishedUpTo: number;
+}
+
+/**
+ * Hosts thread aggregates in memory, one mailbox each. A command is decided
+ * against the in-memory state, appended to the journal with a conditional
+ * write, folded in, and answered with the thread's sequence number. The
+ * journal, not this process, is the authority: on a sequence conflict (a
+ * second writer) the thread is reloaded and the command retried once.
+ */
+export class ThreadAggregateHost {
+  private readonly entities = new Map<string, Entity>();
+  private readonly snapshotWrites = new Set<Promise<void>>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly snapshotEvery: number;
+  private readonly passivateAfterMs: number;
+  private readonly clock: () => Date;
+  private draining = false;
+
+  constructor(private readonly options: ThreadAggregateHostOptions) {
+    this.snapshotEvery = options.snapshotEvery ?? 100;
+    this.passivateAfterMs = options.passivateAfterMs ?? 120_000;
+    this.clock = options.clock ?? (() => new Date());
+    this.sweeper = setInterval(() => this.passivateIdle(), Math.min(this.passivateAfterMs, 5_000));
+    this.sweeper.unref();
+  }
+
+  /** Threads currently in memory. */
+  get size(): number {
+    return this.entities.size;
+  }
+
+  /** Runs a command in its thread's mailbox; resolves with the outcome or throws a DomainError / grpc-kit error. */
+  execute(command: ThreadCommand): Promise<CommandOutcome> {
+    if (this.draining) return Promise.reject(new UnavailableError('command service is shutting down'));
+    const entity = this.entityFor(command.threadId);
+    entity.lastUsedAt = Date.now();
+    return entity.mailbox.enqueue(() => this.handle(entity, command));
+  }
+
+  /** Drops a thread from memory once its queued commands are done (cluster hand-off). */
+  passivate(threadId: string): Promise<void> {
+    const entity = this.entities.get(threadId);
+    if (entity === undefined) return Promise.resolve();
+    return entity.mailbox.enqueue(async () => this.drop(entity));
+  }
+
+  /** Refuses new commands, finishes queued ones and snapshot writes. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    clearInterval(this.sweeper);
+    await Promise.all([...this.entities.values()].map((e) => e.mailbox.whenIdle()));
+    await Promise.all([...this.snapshotWrites]);
+  }
+
+  private entityFor(threadId: string): Entity {
+    let entity = this.entities.get(threadId);
+    if (entity === undefined) {
+      entity = { threadId, mailbox: new ThreadMailbox(), state: undefined, lastUsedAt: Date.now(), lastSnapshotSeq: 0, publishedUpTo: 0 };
+      this.entities.set(threadId, entity);
+    }
+    return entity;
+  }
+
+  private async handle(entity: Entity, command: ThreadCommand): Promise<CommandOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const state = entity.state ?? (await this.recover(entity));
+      const decision = decide(state, command, this.clock());
+      if (decision.kind === 'unchanged') return decision.outcome;
+      const { event } = decision;
+      try {
+        await this.options.journal.append(event);
+      } catch (err) {
+        if (isEventTooLargeError(err)) throw new InvalidArgumentError(largeField(command), `too large to store (${err.message})`);
+        // Whatever happened, our view may be stale now; reload on next use.
+        entity.state = undefined;
+        if (isSequenceConflictError(err)) {
+          if (attempt === 1) continue;
+          throw new ConcurrencyConflictError(`thread ${entity.threadId} was changed concurrently; retry the command`, { cause: err });
+        }
+        throw new UnavailableError(`journal write for thread ${entity.threadId} failed; the command may or may not have been applied, retry it`, { cause: err });
+      }
+      entity.state = evolve(state, event);
+      this.published(event);
+      this.maybeSnapshot(entity);
+      return outcomeOf(event);
+    }
+  }
+
+  private async recover(entity: Entity): Promise<ThreadState> {
+    const { logger } = this.options;
+    try {
+      const recovered = await recoverThread(this.options.journal, entity.threadId, {
+        onCorruptSnapshot: (err) => logger.warn({ threadId: entity.threadId, err }, 'snapshot unreadable; replaying every event'),
+      });
+      entity.state = recovered.state;
+      entity.publishedUpTo = recovered.publishedUpTo;
+      // Snapshots fall on multiples of snapshotEvery; we do not know which one was loaded.
+      entity.lastSnapshotSeq = Math.floor(recovered.state.sequenceNr / this.snapshotEvery) * this.snapshotEvery;
+      return recovered.state;
+    } catch (err) {
+      throw new UnavailableError(`could not load thread ${entity.threadId} from the journal`, { cause: err });
+    }
+  }
+
+  private published(event: ThreadEvent): void {
+    try {
+      this.options.publisher?.publish([event]);
+    } catch (err) {
+      this.options.logger.error({ threadId: event.threadId, sequenceNr: event.sequenceNr, err }, 'event publisher threw');
+    }
+  }
+
+  private maybeSnapshot(entity: Entity): void {
+    const state = entity.state;
+    if (state === undefined || state.status === 'absent' || state.sequenceNr - entity.lastSnapshotSeq < this.snapshotEvery) return;
+    entity.lastSnapshotSeq = state.sequenceNr;
+    const write = this.options.journal
+      .saveSnapshot(state, { publishedUpTo: entity.publishedUpTo })
+      .then((result) => this.options.logger.debug({ threadId: state.threadId, sequenceNr: state.sequenceNr, result }, 'snapshot written'))
+      .catch((err: unknown) => this.options.logger.warn({ threadId: state.threadId, sequenceNr: state.sequenceNr, err }, 'snapshot write failed'))
+      .finally(() => this.snapshotWrites.delete(write));
+    this.snapshotWrites.add(write);
+  }
+
+  private passivateIdle(): void {
+    const cutoff = Date.now() - this.passivateAfterMs;
+    for (const entity of this.entities.values()) {
+      if (entity.lastUsedAt < cutoff && entity.mailbox.size === 0) void this.passivate(entity.threadId);
+    }
+  }
+
+  /** Runs inside the entity's mailbox, so no command of this thread is mid-flight. */
+  private drop(entity: Entity): void {
+    entity.state = undefined;
+    // Commands queued behind us keep this entity (they recover); otherwise forget it.
+    if (entity.mailbox.size === 1 && this.entities.get(entity.threadId) === entity) this.entities.delete(entity.threadId);
+  }
+}
+
+function largeField(command: ThreadCommand): string {
+  return command.type === 'AddMessages' ? 'messages' : 'request';
+}
