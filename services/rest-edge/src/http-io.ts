@@ -1,0 +1,66 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Metadata } from '@grpc/grpc-js';
+import { PayloadTooLargeError } from './errors.js';
+
+/**
+ * Reads the body as UTF-8 text, refusing more than `limitBytes` with a
+ * {@link PayloadTooLargeError} (by Content-Length before reading, or as
+ * soon as the stream passes the limit).
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limitBytes) return Promise.reject(new PayloadTooLargeError(limitBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        done = true;
+        reject(new PayloadTooLargeError(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks).toString('utf8'));
+      done = true;
+    });
+    req.on('error', (err) => {
+      if (!done) reject(err);
+      done = true;
+    });
+  });
+}
+
+/** Writes a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+// W3C trace context passes through untouched so traces can follow a request.
+const passThroughHeaders = ['traceparent', 'tracestate'];
+const metadataPrefix = 'grpc-metadata-';
+
+/**
+ * gRPC metadata from HTTP headers: `Grpc-Metadata-<key>` as `<key>` (the
+ * grpc-gateway convention) plus the trace context headers.
+ */
+export function metadataFromHeaders(headers: IncomingMessage['headers']): Metadata {
+  const metadata = new Metadata();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const key = name.startsWith(metadataPrefix) ? name.slice(metadataPrefix.length) : passThroughHeaders.includes(name) ? name : undefined;
+    if (key === undefined || key === '' || key.endsWith('-bin')) continue;
+    for (const item of Array.isArray(value) ? value : [value]) metadata.add(key, item);
+  }
+  return metadata;
+}

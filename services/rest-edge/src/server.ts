@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from '@bufbuild/protobuf';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { Logger } from '@threadweaver/telemetry';
+import { BadRequestError, EdgeError, fromGrpcCallError, isEdgeError, isGrpcCallError, isPayloadTooLargeError } from './errors.js';
+import { metadataFromHeaders, readBody, sendJson } from './http-io.js';
+import { matchRoute, type Route } from './routes.js';
+import { buildRequestBytes, responseToJson } from './transcoder.js';
+import type { GrpcUpstreams } from './upstream.js';
+
+/** What the edge needs to serve. */
+export interface EdgeOptions {
+  registry: Registry;
+  routes: readonly Route[];
+  upstreams: GrpcUpstreams;
+  logger: Logger;
+  /** Served at GET /openapi.json. */
+  openApi: unknown;
+  /**
+   * Largest request body accepted. 100 messages of 4,000 characters is at
+   * most ~4.8 MB even when every character is an escaped astral code point
+   * (`\ud83d\ude00`, 12 bytes), so 8 MiB admits it with room to spare.
+   * @default 8 MiB
+   */
+  maxBodyBytes?: number;
+  /** Deadline of each upstream call. @default 15000 */
+  upstreamTimeoutMs?: number;
+}
+
+/** A listening edge. */
+export interface RunningEdge {
+  server: Server;
+  port: number;
+  /** `host:port` as bound. */
+  address: string;
+  /** Stops accepting, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+async function callRoute(options: EdgeOptions, route: Route, variables: Map<string, string>, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = route.body === '' ? '' : await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024);
+  const request = buildRequestBytes(route, { variables, query: url.searchParams, body }, options.registry);
+  // A client that hangs up cancels the upstream call instead of leaving it running.
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  let response: Uint8Array;
+  try {
+    response = await options.upstreams.unary({
+      service: route.method.parent.typeName,
+      path: route.grpcPath,
+      request,
+      deadline: new Date(Date.now() + (options.upstreamTimeoutMs ?? 15_000)),
+      metadata: metadataFromHeaders(req.headers),
+      signal: abort.signal,
+    });
+  } catch (err) {
+    throw isGrpcCallError(err) ? fromGrpcCallError(err) : err;
+  }
+  sendJson(res, 200, responseToJson(route, response, options.registry));
+}
+
+async function handle(options: EdgeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://edge.invalid');
+  } catch (err) {
+    throw new BadRequestError(`malformed request URL`, { cause: err });
+  }
+  if (url.pathname === '/healthz' || url.pathname === '/openapi.json') {
+    if (method !== 'GET') throw new EdgeError(GrpcStatus.UNIMPLEMENTED, 'Method Not Allowed', 405);
+    sendJson(res, 200, url.pathname === '/healthz' ? { status: 'ok' } : options.openApi);
+    return;
+  }
+  const match = matchRoute(options.routes, method, url.pathname);
+  if (match.kind === 'not-found') throw new EdgeError(GrpcStatus.NOT_FOUND, `no route for ${method} ${url.pathname}`, 404);
+  if (match.kind === 'method-not-allowed') {
+    res.setHeader('allow', match.allow.join(', '));
+    throw new EdgeError(GrpcStatus.UNIMPLEMENTED, `${method} is not allowed on ${url.pathname}; use ${match.allow.join(' or ')}`, 405);
+  }
+  await callRoute(options, match.route, match.variables, url, req, res);
+}
+
+function answerError(options: EdgeOptions, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  let edgeError: EdgeError;
+  if (isEdgeError(err)) {
+    edgeError = err;
+    const level = err.httpStatus >= 500 ? 'warn' : 'debug';
+    options.logger[level]({ method: req.method, url: req.url, code: err.code, status: err.httpStatus }, err.message);
+  } else {
+    options.logger.error({ err, method: req.method, url: req.url }, 'request failed');
+    edgeError = new EdgeError(GrpcStatus.INTERNAL, 'internal error', 500);
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // The rest of an oversized body is drained, not read, and the connection
+  // closed, so the client still gets to read the 413.
+  const headers: Record<string, string> = isPayloadTooLargeError(err) ? { connection: 'close' } : {};
+  sendJson(res, edgeError.httpStatus, edgeError.toBody(), headers);
+  if (isPayloadTooLargeError(err)) req.resume();
+}
+
+/** The request listener: routes, transcodes, calls upstream, answers. */
+export function createEdgeListener(options: EdgeOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(options, req, res).catch((err: unknown) => answerError(options, req, res, err));
+  };
+}
+
+/** Starts the edge on `host:port` (0 = ephemeral). */
+export async function startEdge(options: EdgeOptions & { host: string; port: number }): Promise<RunningEdge> {
+  const server = createServer(createEdgeListener(options));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  return {
+    server,
+    port: bound.port,
+    address: `${host}:${bound.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // close() waits for in-flight requests and (Node >= 19) drops idle keep-alive sockets.
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

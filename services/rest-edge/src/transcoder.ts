@@ -1,0 +1,141 @@
+import {
+  create,
+  fromBinary,
+  fromJson,
+  mergeFromJson,
+  toBinary,
+  toJson,
+  type DescMessage,
+  type JsonValue,
+  type Message,
+  type Registry,
+} from '@bufbuild/protobuf';
+import { BadRequestError } from './errors.js';
+import { nestJson, protoPath, readJson, resolveFieldPath } from './field-path.js';
+import { urlValuesToJson } from './query-values.js';
+import type { Route } from './routes.js';
+
+/** What the HTTP layer hands over: the matched variables, query and raw body. */
+export interface HttpRequestParts {
+  /** Path variables by field path, still percent-encoded. */
+  variables: ReadonlyMap<string, string>;
+  query: URLSearchParams;
+  /** The body as text; empty when none was sent. */
+  body: string;
+}
+
+// Unknown fields are rejected (grpc-gateway discards them by default): a
+// misspelt optional field would otherwise be dropped without a word.
+const readOptions = (registry: Registry) => ({ ignoreUnknownFields: false, registry });
+
+function decode(schema: DescMessage, json: JsonValue, registry: Registry, where: string): Message {
+  try {
+    return fromJson(schema, json, readOptions(registry));
+  } catch (err) {
+    throw new BadRequestError(`${where}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function merge(schema: DescMessage, target: Message, json: unknown, registry: Registry, where: string): void {
+  try {
+    mergeFromJson(schema, target, json as JsonValue, readOptions(registry));
+  } catch (err) {
+    throw new BadRequestError(`${where}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function parseBody(route: Route, text: string): JsonValue | undefined {
+  if (text.trim() === '') return route.body === '*' ? {} : undefined;
+  let json: JsonValue;
+  try {
+    json = JSON.parse(text) as JsonValue;
+  } catch (err) {
+    throw new BadRequestError(`malformed JSON body: ${(err as Error).message}`, { cause: err });
+  }
+  if (route.body === '*' && (typeof json !== 'object' || json === null || Array.isArray(json))) {
+    throw new BadRequestError(`request body must be a JSON object (${route.method.input.typeName})`);
+  }
+  return json;
+}
+
+function decodeSegments(encoded: string, name: string): string {
+  try {
+    return encoded.split('/').map(decodeURIComponent).join('/');
+  } catch (err) {
+    throw new BadRequestError(`path variable ${name}: malformed percent-encoding`, { cause: err });
+  }
+}
+
+function applyBody(route: Route, json: JsonValue | undefined, registry: Registry): Message {
+  const schema = route.method.input;
+  if (route.body === '' || json === undefined) return create(schema);
+  if (route.body === '*') return decode(schema, json, registry, 'invalid request body');
+  const field = schema.fields.find((f) => f.name === route.body)!;
+  return decode(schema, { [field.jsonName]: json }, registry, `invalid request body (${field.jsonName})`);
+}
+
+function applyVariables(route: Route, message: Message, body: JsonValue | undefined, parts: HttpRequestParts, registry: Registry): void {
+  const schema = route.method.input;
+  for (const [path, encoded] of parts.variables) {
+    const fields = resolveFieldPath(schema, path)!;
+    const value = urlValuesToJson(fields.at(-1)!, [decodeSegments(encoded, path)], `path variable ${path}`);
+    const inBody = route.body === '*' ? readJson(body, fields) : undefined;
+    if (inBody !== undefined && inBody !== value) {
+      throw new BadRequestError(`${fields.map((f) => f.jsonName).join('.')}: the body says ${JSON.stringify(inBody)} but the path says ${JSON.stringify(value)}`);
+    }
+    merge(schema, message, nestJson(fields, value), registry, `path variable ${path}`);
+  }
+}
+
+function applyQuery(route: Route, message: Message, parts: HttpRequestParts, registry: Registry): void {
+  const schema = route.method.input;
+  const names = [...new Set(parts.query.keys())];
+  if (route.body === '*' && names.length > 0) {
+    throw new BadRequestError(`query parameter "${names[0]}" is not accepted: ${route.httpMethod} ${route.template.source} takes its fields from the JSON body`);
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    const fields = resolveFieldPath(schema, name);
+    if (fields === undefined) throw new BadRequestError(`unknown query parameter "${name}" (${schema.typeName} has no such field)`);
+    const path = protoPath(fields);
+    if (route.template.variables.includes(path)) throw new BadRequestError(`query parameter "${name}" is already set by the path`);
+    if (route.body !== '' && path.split('.')[0] === route.body) throw new BadRequestError(`query parameter "${name}" belongs in the JSON body`);
+    if (seen.has(path)) throw new BadRequestError(`query parameter "${name}" is given under two names`);
+    seen.add(path);
+    const value = urlValuesToJson(fields.at(-1)!, parts.query.getAll(name), `query parameter "${name}"`);
+    merge(schema, message, nestJson(fields, value), registry, `query parameter "${name}"`);
+  }
+}
+
+/**
+ * Builds the request message of `route` from an HTTP request, the way
+ * grpc-gateway does: the body (all of it for `body: "*"`, or one field),
+ * then path variables, then query parameters for the remaining fields.
+ * Every problem is a {@link BadRequestError} naming the field.
+ */
+export function buildRequest(route: Route, parts: HttpRequestParts, registry: Registry): Message {
+  const body = route.body === '' ? undefined : parseBody(route, parts.body);
+  const message = applyBody(route, body, registry);
+  applyVariables(route, message, body, parts, registry);
+  applyQuery(route, message, parts, registry);
+  return message;
+}
+
+/** {@link buildRequest} serialised to protobuf bytes for the upstream call. */
+export function buildRequestBytes(route: Route, parts: HttpRequestParts, registry: Registry): Uint8Array {
+  return toBinary(route.method.input, buildRequest(route, parts, registry));
+}
+
+/**
+ * The upstream's response bytes as proto3 JSON. Fields with implicit presence
+ * are always written (grpc-gateway v2 emits unpopulated fields by default),
+ * so clients see `sequenceNr: "0"` and `nextPageToken: ""` rather than a
+ * missing key.
+ */
+export function responseToJson(route: Route, bytes: Uint8Array, registry: Registry): JsonValue {
+  const schema = route.method.output;
+  const json = toJson(schema, fromBinary(schema, bytes), { alwaysEmitImplicit: true, registry });
+  if (route.responseBody === '') return json;
+  const field = schema.fields.find((f) => f.name === route.responseBody)!;
+  return (json as Record<string, JsonValue>)[field.jsonName] ?? null;
+}
