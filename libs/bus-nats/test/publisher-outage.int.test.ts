@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { decodeEvent } from '@threadweaver/event-codec';
+import type { TestNatsServer } from '@threadweaver/testing';
+import { startNatsServer, waitFor } from '@threadweaver/testing';
+import { connectToNats } from '../src/connect.js';
+import { JetStreamEventPublisher } from '../src/publisher.js';
+import { ensureEventStream } from '../src/stream.js';
+import { recordingLogger, storedMessages, testUlid, threadEvents } from './support.js';
+
+describe('JetStreamEventPublisher across a NATS outage (own nats-server)', () => {
+  let server: TestNatsServer;
+  let nc: NatsConnection;
+  const stream = 'THREAD_EVENTS';
+  const subjectPrefix = 'tw.events';
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    nc = await connectToNats({ servers: server.url, reconnectTimeWaitMs: 50 });
+    await ensureEventStream(await jetstreamManager(nc), { name: stream, subjectPrefix });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await server?.dispose();
+  });
+
+  it('returns at once while NATS is down, then drains the backlog in order, each event once', async () => {
+    const logger = recordingLogger();
+    const publisher = new JetStreamEventPublisher({
+      js: jetstream(nc),
+      subjectPrefix,
+      logger,
+      publishTimeoutMs: 500,
+      retry: { initialDelayMs: 50, maxDelayMs: 400 },
+    });
+    const t = testUlid();
+    const u = testUlid();
+    publisher.publish(threadEvents(t, 1, 3));
+    expect(await publisher.flush(10_000)).toBe(true);
+
+    await server.stop();
+    const started = performance.now();
+    for (const event of threadEvents(t, 4, 10)) publisher.publish([event]);
+    publisher.publish(threadEvents(u, 1, 5));
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(publisher.backlogSize()).toBe(12);
+    expect(publisher.publishedUpTo(t)).toBe(3);
+    expect(await publisher.flush(300)).toBe(false);
+    // Still down after retries: nothing was lost, nothing acknowledged.
+    await waitFor(() => logger.entries.some((e) => e.message.includes('will retry')), { description: 'a failed attempt' });
+    expect(publisher.backlogSize()).toBe(12);
+
+    await server.restart();
+    await waitFor(() => publisher.backlogSize() === 0, { timeoutMs: 20_000, description: 'backlog to drain' });
+    expect(publisher.publishedUpTo(t)).toBe(10);
+    expect(publisher.publishedUpTo(u)).toBe(5);
+
+    const stored = await storedMessages(await jetstreamManager(nc), stream);
+    const seqsOf = (threadId: string): number[] =>
+      stored.filter((m) => m.subject === `${subjectPrefix}.${threadId}`).map((m) => decodeEvent(m.data).sequenceNr);
+    expect(seqsOf(t)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(seqsOf(u)).toEqual([1, 2, 3, 4, 5]);
+    expect(stored).toHaveLength(15);
+    await publisher.close();
+  }, 40_000);
+});
