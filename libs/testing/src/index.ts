@@ -13,3 +13,5 @@ export { createTestStream, sharedNatsUrl } from './nats-stream.js';
 export type { TestStream } from './nats-stream.js';
 export { startNatsServer } from './nats-server.js';
 export type { StartNatsServerOptions, TestNatsServer } from './nats-server.js';
+export { createTestDatabase } from './postgres-database.js';
+export type { CreateTestDatabaseOptions, TestDatabase } from './postgres-database.js';
