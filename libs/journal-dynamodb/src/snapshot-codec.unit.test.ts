@@ -22,10 +22,12 @@ describe('snapshot codec', () => {
     expect(decoded).toEqual(state);
     expect([...decoded.messages.keys()]).toEqual([...state.messages.keys()]);
     expect([...decoded.recentRequests.keys()]).toEqual(events.map((e) => e.requestId));
-    expect(decoded.recentRequests.get(events[6]!.requestId)).toEqual({
+    const removed = events[6];
+    if (removed?.type !== 'MessagesRemoved') throw new Error('fixture: event 7 should remove messages');
+    expect(decoded.recentRequests.get(removed.requestId)).toEqual({
       threadId: state.threadId,
       sequenceNr: 7,
-      messageIds: (events[6] as { messageIds: string[] }).messageIds,
+      messageIds: removed.messageIds,
     });
   });
 
