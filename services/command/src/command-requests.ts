@@ -1,4 +1,4 @@
-import type { ThreadCommand } from '@threadweaver/domain';
+import { InvalidArgumentError, isUlid, type CommandMetadata, type ThreadCommand } from '@threadweaver/domain';
 import type {
   AddMessagesRequest,
   CreateThreadRequest,
@@ -36,11 +36,30 @@ export type CommandMethod = CommandRequest['method'];
  */
 export function withServerIds(command: CommandRequest, ids: IdGenerator): CommandRequest {
   const requestId = command.request.requestId === '' ? ids.next() : command.request.requestId;
-  if (command.method === 'createThread') {
-    const threadId = command.request.threadId === '' ? requestId : command.request.threadId;
-    return { method: command.method, request: { ...command.request, requestId, threadId } };
+  const threadId = command.method === 'createThread' && command.request.threadId === '' ? requestId : command.request.threadId;
+  requireCommandIds({ requestId, accountId: command.request.accountId, threadId });
+  return { ...command, request: { ...command.request, requestId, threadId } } as CommandRequest;
+}
+
+/**
+ * Checks the ids a command is routed and stored by, before it touches any
+ * thread: a malformed thread id must never reach placement, memory or the
+ * journal. The domain checks them again when deciding.
+ */
+export function requireCommandIds(meta: CommandMetadata): void {
+  const fields: [string, string][] = [
+    ['request_id', meta.requestId],
+    ['account_id', meta.accountId],
+    ['thread_id', meta.threadId],
+  ];
+  for (const [field, value] of fields) {
+    if (value === '') throw new InvalidArgumentError(field, 'is required');
+    if (!isUlid(value)) throw new InvalidArgumentError(field, `must be a ULID (26 characters of Crockford base32), got ${preview(value)}`);
   }
-  return { ...command, request: { ...command.request, requestId } } as CommandRequest;
+}
+
+function preview(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 }
 
 /**

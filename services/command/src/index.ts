@@ -1,5 +1,5 @@
 // What other packages (cluster forwarding, NATS publication) plug into.
-export { withServerIds, toThreadCommand } from './command-requests.js';
+export { requireCommandIds, toThreadCommand, withServerIds } from './command-requests.js';
 export type { CommandMethod, CommandRequest } from './command-requests.js';
 export { LocalCommandRouter } from './command-router.js';
 export type { CommandRouter } from './command-router.js';

@@ -54,4 +54,5 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
-logger.info({ port: server.port, address: server.address }, 'ready');
+// The readiness contract holds whatever LOG_LEVEL says: launchers wait for this line.
+logger.child({}, { level: 'info' }).info({ port: server.port, address: server.address }, 'ready');

@@ -3,6 +3,7 @@ import type { CommandOutcome, ThreadCommand, ThreadEvent, ThreadState } from '@t
 import { ConcurrencyConflictError, UnavailableError } from '@threadweaver/grpc-kit';
 import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal } from '@threadweaver/journal-dynamodb';
 import type { Logger } from '@threadweaver/telemetry';
+import { requireCommandIds } from './command-requests.js';
 import type { EventPublisher } from './event-publisher.js';
 import { ThreadMailbox } from './mailbox.js';
 
@@ -63,6 +64,11 @@ export class ThreadAggregateHost {
   /** Runs a command in its thread's mailbox; resolves with the outcome or throws a DomainError / grpc-kit error. */
   execute(command: ThreadCommand): Promise<CommandOutcome> {
     if (this.draining) return Promise.reject(new UnavailableError('command service is shutting down'));
+    try {
+      requireCommandIds(command);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const entity = this.entityFor(command.threadId);
     entity.lastUsedAt = Date.now();
     return entity.mailbox.enqueue(() => this.handle(entity, command));
