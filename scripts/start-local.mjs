@@ -1,0 +1,141 @@
+// Starts the whole system on this machine: dynalite (DynamoDB API) in this
+// process, the journal tables, the read-model database (migrated with
+// dbmate), then command, projector, query and rest-edge as child processes.
+// Needs PostgreSQL at 127.0.0.1:5432 and NATS (JetStream) at 127.0.0.1:4222;
+// override with DATABASE_URL / NATS_URL. Ctrl-C stops everything.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import dynalite from 'dynalite';
+import pg from 'pg';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createJournalTables } from '@threadweaver/journal-dynamodb';
+import { migrate } from '@threadweaver/readmodel';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = process.env;
+const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/threadweaver';
+const natsUrl = env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const ports = { dynamo: 8000, command: 50051, query: 50052, projector: 50053, edge: Number(env.HTTP_PORT ?? 8080) };
+
+function reachable(url, fallbackPort) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || fallbackPort) });
+    socket.setTimeout(2000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function requireDependencies() {
+  const missing = [];
+  if (!(await reachable(databaseUrl, 5432))) missing.push(`PostgreSQL at ${databaseUrl} (e.g. apt-get install postgresql, trust auth for 127.0.0.1)`);
+  if (!(await reachable(natsUrl, 4222))) missing.push(`NATS with JetStream at ${natsUrl} (e.g. nats-server -js)`);
+  if (missing.length > 0) {
+    console.error(`Thread Weaver needs these running first:\n  - ${missing.join('\n  - ')}\nSet DATABASE_URL / NATS_URL to use other addresses.`);
+    process.exit(1);
+  }
+}
+
+async function startDynamo() {
+  const dataDir = join(root, '.local/dynamodb');
+  mkdirSync(dataDir, { recursive: true });
+  let server = dynalite({ path: dataDir, createTableMs: 0 });
+  try {
+    await new Promise((resolve, reject) => server.once('error', reject).listen(ports.dynamo, '127.0.0.1', resolve));
+  } catch (err) {
+    console.error(`[local] persistent dynalite failed (${err.message}); using an in-memory one`);
+    server = dynalite({ createTableMs: 0 });
+    await new Promise((resolve) => server.listen(ports.dynamo, '127.0.0.1', resolve));
+  }
+  const endpoint = `http://127.0.0.1:${ports.dynamo}`;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await createJournalTables(client, { eventsTable: 'thread-events', snapshotsTable: 'thread-snapshots' });
+  return { server, endpoint };
+}
+
+async function ensureDatabase() {
+  const url = new URL(databaseUrl);
+  const name = url.pathname.slice(1);
+  const admin = new pg.Client({ connectionString: Object.assign(new URL(databaseUrl), { pathname: '/postgres' }).toString() });
+  await admin.connect();
+  const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (rowCount === 0) await admin.query(`CREATE DATABASE "${name.replaceAll('"', '')}"`);
+  await admin.end();
+  await migrate(databaseUrl);
+}
+
+const children = [];
+function startService(name, extraEnv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, `services/${name}/dist/main.js`)], {
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (env.QUIET !== '1') console.log(`[${name}] ${line}`);
+      if (line.includes('"msg":"ready"')) resolve(child);
+    });
+  });
+}
+
+await requireDependencies();
+const dynamo = await startDynamo();
+await ensureDatabase();
+const shared = {
+  LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  DYNAMODB_ENDPOINT: dynamo.endpoint,
+  NATS_URL: natsUrl,
+  DATABASE_URL: databaseUrl,
+};
+await startService('command', { ...shared, GRPC_PORT: String(ports.command), METRICS_PORT: '9464' });
+await startService('projector', { ...shared, GRPC_PORT: String(ports.projector), METRICS_PORT: '9465' });
+await startService('query', { ...shared, GRPC_PORT: String(ports.query), METRICS_PORT: '9466' });
+await startService('rest-edge', {
+  ...shared,
+  HTTP_PORT: String(ports.edge),
+  COMMAND_SERVICE_ADDRESS: `127.0.0.1:${ports.command}`,
+  QUERY_SERVICE_ADDRESS: `127.0.0.1:${ports.query}`,
+  METRICS_PORT: '9467',
+});
+
+const alice = '01HZZZZZZZZZZZZZZZZZZZZZA1';
+console.log(`
+Thread Weaver is running.
+  REST edge      http://127.0.0.1:${ports.edge}   (OpenAPI: /openapi.json)
+  gRPC command   127.0.0.1:${ports.command}   (reflection on: grpcurl -plaintext 127.0.0.1:${ports.command} list)
+  gRPC query     127.0.0.1:${ports.query}
+  DynamoDB       ${dynamo.endpoint} (dynalite)   PostgreSQL ${databaseUrl}   NATS ${natsUrl}
+
+Try it:
+  curl -s -X POST http://127.0.0.1:${ports.edge}/v1/threads/create -H 'content-type: application/json' \\
+    -d '{"accountId":"${alice}","title":"Hello","administratorIds":["${alice}"],"memberIds":[]}'
+  # then, with the threadId and sequenceNr it returned:
+  curl -s "http://127.0.0.1:${ports.edge}/v1/threads/<threadId>?account_id=${alice}&min_sequence_nr=<sequenceNr>"
+
+Ctrl-C stops everything.`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children.reverse()) {
+    child.removeAllListeners('exit');
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+  }
+  dynamo.server.close();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
