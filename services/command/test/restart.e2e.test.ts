@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { recoverThread } from '@threadweaver/journal-dynamodb';
+import { checkHealth, waitFor } from '@threadweaver/testing';
+import { newId, startCommandService, startStore, type TestStore } from './command-fixture.js';
+
+jest.setTimeout(90_000);
+
+describe('command service: restart and shutdown', () => {
+  let store: TestStore;
+
+  beforeAll(async () => {
+    store = await startStore();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('recovers identical state after SIGKILL, proven through the journal and through commands', async () => {
+    // SNAPSHOT_EVERY=3 so recovery goes through a snapshot plus the events after it.
+    const first = await startCommandService(store, { SNAPSHOT_EVERY: '3' });
+    const admin = newId();
+    const member = newId();
+    const createRequest = { requestId: newId(), accountId: admin, threadId: '', title: 'restart', administratorIds: [admin], memberIds: [member] };
+    const { threadId } = await first.client.createThread(createRequest);
+    const posts = [];
+    for (let i = 0; i < 7; i++) {
+      const post = { requestId: newId(), accountId: member, threadId, messages: [{ text: `m${i}`, toAccountIds: [] }] };
+      posts.push({ post, reply: await first.client.addMessages(post) });
+    }
+    expect(posts.at(-1)?.reply.sequenceNr).toBe(8);
+    const before = await recoverThread(store.journal, threadId);
+    await first.process.kill();
+    first.raw.close();
+
+    const second = await startCommandService(store, { SNAPSHOT_EVERY: '3' });
+    try {
+      expect(await recoverThread(store.journal, threadId)).toEqual(before);
+      expect(await store.journal.loadSnapshot(threadId)).toBeDefined();
+      // Retries of old request ids answer their first outcome and append nothing.
+      await expect(second.client.createThread(createRequest)).resolves.toEqual({ threadId, sequenceNr: 1 });
+      await expect(second.client.addMessages(posts[2]!.post)).resolves.toEqual(posts[2]!.reply);
+      // Replies to old messages work, and sequence numbers continue.
+      const reply = await second.client.addMessages({
+        requestId: newId(),
+        accountId: admin,
+        threadId,
+        messages: [{ text: 'reply', replyMessageId: posts[0]!.reply.messageIds[0]!, toAccountIds: [] }],
+      });
+      expect(reply.sequenceNr).toBe(9);
+      await expect(
+        second.client.removeMessages({ requestId: newId(), accountId: member, threadId, messageIds: posts[1]!.reply.messageIds }),
+      ).resolves.toMatchObject({ sequenceNr: 10 });
+      await expect(
+        second.client.removeMessages({ requestId: newId(), accountId: member, threadId, messageIds: posts[1]!.reply.messageIds }),
+      ).rejects.toMatchObject({ code: status.NOT_FOUND });
+      const events = await store.journal.readEvents(threadId, 1);
+      expect(events.map((e) => e.sequenceNr)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('on SIGTERM finishes in-flight commands, answers every one, and exits 0', async () => {
+    const service = await startCommandService(store);
+    const admin = newId();
+    const { threadId } = await service.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 't', administratorIds: [admin], memberIds: [] });
+    expect(await checkHealth(service.process.address)).toBe('SERVING');
+    let answered = 0;
+    const inFlight = Array.from({ length: 30 }, (_, i) =>
+      service.client
+        .addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: `m${i}`, toAccountIds: [] }] })
+        .then(
+          (ok) => ({ ok }),
+          (err: unknown) => ({ err }),
+        )
+        .finally(() => (answered += 1)),
+    );
+    // SIGTERM while the thread's mailbox still holds most of them.
+    await waitFor(() => answered > 0, { description: 'the first command to be answered' });
+    const answeredBeforeStop = answered;
+    const exit = await service.process.stop();
+    service.raw.close();
+    expect(exit).toEqual({ code: 0, signal: null });
+    const results = await Promise.all(inFlight);
+    const acknowledged = results.flatMap((r) => ('ok' in r ? [r.ok.sequenceNr] : []));
+    // Every call got exactly one answer; every acknowledged one is in the journal.
+    expect(results).toHaveLength(30);
+    const stored = (await store.journal.readEvents(threadId, 1)).map((e) => e.sequenceNr);
+    expect(stored).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+    for (const seq of acknowledged) expect(stored).toContain(seq);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    // Commands answered after SIGTERM was sent were drained, not dropped.
+    expect(acknowledged.length).toBeGreaterThan(answeredBeforeStop);
+    // A call that did not get in before the server stopped accepting is refused, never left hanging.
+    for (const r of results) if ('err' in r) expect((r.err as ServiceError).code).toBe(status.UNAVAILABLE);
+  });
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { newId, startCommandService, startStore, type RunningCommandService, type TestStore } from './command-fixture.js';
+
+jest.setTimeout(120_000);
+
+// Two processes that both believe they own one thread: the conditional
+// append keeps one contiguous history, and every acknowledged command is in
+// it exactly once.
+describe('command service: two instances, one journal, one thread', () => {
+  let store: TestStore;
+  let a: RunningCommandService;
+  let b: RunningCommandService;
+
+  beforeAll(async () => {
+    store = await startStore();
+    [a, b] = await Promise.all([startCommandService(store), startCommandService(store)]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await store?.close();
+  });
+
+  it('never forks the history', async () => {
+    const admin = newId();
+    const { threadId } = await a.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'hammer', administratorIds: [admin], memberIds: [] });
+    const perInstance = 60;
+    const acknowledged = new Map<string, number>();
+    const codes: number[] = [];
+    const hammer = async (service: RunningCommandService, name: string) => {
+      for (let i = 0; i < perInstance; i++) {
+        const requestId = newId();
+        try {
+          const reply = await service.client.addMessages({ requestId, accountId: admin, threadId, messages: [{ text: `${name}${i}`, toAccountIds: [] }] });
+          acknowledged.set(requestId, reply.sequenceNr);
+        } catch (err) {
+          codes.push((err as ServiceError).code);
+        }
+      }
+    };
+    // Several concurrent streams per instance so both keep stale views.
+    await Promise.all([hammer(a, 'a1-'), hammer(b, 'b1-'), hammer(a, 'a2-'), hammer(b, 'b2-')]);
+
+    // Rejections may only be the conflict-after-retry status.
+    expect(codes.every((c) => c === status.ABORTED)).toBe(true);
+    expect(acknowledged.size).toBeGreaterThan(0);
+    const events = await store.journal.readEvents(threadId, 1);
+    expect(events.map((e) => e.sequenceNr)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
+    const byRequest = new Map<string, number[]>();
+    for (const e of events) byRequest.set(e.requestId, [...(byRequest.get(e.requestId) ?? []), e.sequenceNr]);
+    for (const [requestId, seq] of acknowledged) expect(byRequest.get(requestId)).toEqual([seq]);
+    for (const seqs of byRequest.values()) expect(seqs).toHaveLength(1);
+    // Acknowledged + aborted commands account for every appended event but the create.
+    expect(events.length - 1).toBeGreaterThanOrEqual(acknowledged.size);
+  });
+});
