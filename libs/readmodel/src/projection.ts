@@ -133,7 +133,7 @@ function groupByThread(events: readonly ThreadEvent[]): Map<string, ThreadEvent[
   const groups = new Map<string, Map<number, ThreadEvent>>();
   for (const event of events) {
     let group = groups.get(event.threadId);
-    if (group === undefined) groups.set(event.threadId, (group = new Map()));
+    if (group === undefined) groups.set(event.threadId, (group = new Map<number, ThreadEvent>()));
     if (!group.has(event.sequenceNr)) group.set(event.sequenceNr, event);
   }
   const sorted = new Map<string, ThreadEvent[]>();
