@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('fills the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      grpcHost: '0.0.0.0',
+      grpcPort: 50051,
+      logLevel: 'info',
+      awsRegion: 'us-east-1',
+      dynamodbEndpoint: undefined,
+      eventsTable: 'thread-events',
+      snapshotsTable: 'thread-snapshots',
+      snapshotEvery: 100,
+      passivateAfterMs: 120_000,
+      shutdownGraceMs: 10_000,
+    });
+  });
+
+  it('names the bad variable', () => {
+    expect(() => loadConfig({ GRPC_PORT: 'http' })).toThrow(/^GRPC_PORT: /);
+    expect(() => loadConfig({ GRPC_PORT: '70000' })).toThrow(/^GRPC_PORT: /);
+    expect(() => loadConfig({ SNAPSHOT_EVERY: '0' })).toThrow(/^SNAPSHOT_EVERY: /);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
+    expect(() => loadConfig({ DYNAMODB_ENDPOINT: 'not a url' })).toThrow(/^DYNAMODB_ENDPOINT: /);
+  });
+});
