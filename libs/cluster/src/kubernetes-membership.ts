@@ -167,7 +167,7 @@ export class KubernetesMembership implements Membership {
           return;
         }
         events += 1;
-        if (type === 'BOOKMARK') return; // only keeps the connection active; every watch end re-lists anyway
+        if (type === 'BOOKMARK') return; // advances the resourceVersion only; every watch end re-lists anyway
         if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           this.applyPod(type, object as PodShape);
           this.views.replace(this.members.values());
