@@ -8,6 +8,8 @@ export interface ServiceProcessOptions {
   entry: string;
   /** Added to this process's environment. @default {} */
   env?: Record<string, string>;
+  /** Extra `node` arguments before the entry (e.g. `--cpu-prof`). @default [] */
+  nodeArgs?: string[];
   /** Give up waiting for the ready line after this long. @default 20000 */
   readyTimeoutMs?: number;
 }
@@ -47,7 +49,7 @@ interface ReadyLine {
  * exiting and a deadline, like a launcher should: no fixed ports, no sleeps.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [options.entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

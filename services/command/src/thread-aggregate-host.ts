@@ -1,4 +1,4 @@
-import { decide, evolve, InvalidArgumentError, outcomeOf } from '@threadweaver/domain';
+import { decide, evolve, initialState, InvalidArgumentError, outcomeOf } from '@threadweaver/domain';
 import type { CommandOutcome, ThreadCommand, ThreadEvent, ThreadState } from '@threadweaver/domain';
 import { ConcurrencyConflictError, UnavailableError } from '@threadweaver/grpc-kit';
 import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal } from '@threadweaver/journal-dynamodb';
@@ -100,7 +100,12 @@ export class ThreadAggregateHost {
 
   private async handle(entity: Entity, command: ThreadCommand): Promise<CommandOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const state = entity.state ?? (await this.recover(entity));
+      // A create is tried optimistically against "absent": if the thread
+      // exists, the conditional append conflicts and the retry reloads it
+      // (then answering ALREADY_EXISTS, or the first outcome of a retry).
+      // This saves the two journal reads of a recovery on the hot create path.
+      const optimistic = command.type === 'CreateThread' && attempt === 1 && entity.state === undefined;
+      const state = entity.state ?? (optimistic ? initialState() : await this.recover(entity));
       const decision = decide(state, command, this.clock());
       if (decision.kind === 'unchanged') return decision.outcome;
       const { event } = decision;

@@ -1,0 +1,157 @@
+// Throughput of the command service against dynalite, compared with the raw
+// conditional PutItem rate of the same dynalite at the same concurrency.
+// Not a test: `npm run bench -w services/command` (builds the service first).
+// BENCH_SECONDS (per phase and round, default 5), BENCH_ROUNDS (default 3)
+// and BENCH_CONCURRENCY (default 16) tune it. The two phases alternate for
+// BENCH_ROUNDS rounds so a noisy neighbour hits both alike; dynalite runs in
+// its own process, shared by both phases.
+import { fileURLToPath } from 'node:url';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { credentials } from '@grpc/grpc-js';
+import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
+import { createTestJournalTables, dynamoClientFor, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { ulid } from 'ulid';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const messagesPerThread = 20;
+const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
+
+interface Run {
+  readonly operations: number;
+  readonly elapsedMs: number;
+  readonly latenciesMs: number[];
+}
+
+/** Runs `concurrency` workers for `seconds`, each looping over `step`. */
+async function drive(makeWorker: (index: number) => () => Promise<void>): Promise<Run> {
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, i) => {
+      const step = makeWorker(i);
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        await step();
+        latenciesMs.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { operations: latenciesMs.length, elapsedMs: performance.now() - started, latenciesMs };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function describeRun(name: string, run: Run): number {
+  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
+  const rate = (run.operations / run.elapsedMs) * 1000;
+  console.log(
+    `${name}: ${run.operations} ops in ${(run.elapsedMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, ` +
+      `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`,
+  );
+  return rate;
+}
+
+function merge(runs: Run[]): Run {
+  return {
+    operations: runs.reduce((n, r) => n + r.operations, 0),
+    elapsedMs: runs.reduce((n, r) => n + r.elapsedMs, 0),
+    latenciesMs: runs.flatMap((r) => r.latenciesMs),
+  };
+}
+
+async function startService(endpoint: string, tables: { eventsTable: string; snapshotsTable: string }): Promise<ServiceProcess> {
+  const profileDir = process.env['BENCH_PROFILE_DIR'];
+  return startServiceProcess({
+    name: 'command',
+    entry,
+    nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    env: {
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      LOG_LEVEL: 'warn',
+      DYNAMODB_ENDPOINT: endpoint,
+      DYNAMODB_EVENTS_TABLE: tables.eventsTable,
+      DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+    },
+  });
+}
+
+async function benchService(service: ServiceProcess): Promise<Run> {
+  const raws: ThreadCommandServiceClient[] = [];
+  try {
+    return await drive(() => {
+      const raw = new ThreadCommandServiceClient(service.address, credentials.createInsecure());
+      raws.push(raw);
+      const client = promiseClient(raw, ThreadCommandServiceService);
+      const account = ulid();
+      let threadId = '';
+      let posted = messagesPerThread;
+      // Each worker creates a thread, posts messagesPerThread messages to it, and starts over.
+      return async () => {
+        if (posted === messagesPerThread) {
+          threadId = (await client.createThread({ requestId: '', accountId: account, threadId: '', title: 'bench', administratorIds: [account], memberIds: [] })).threadId;
+          posted = 0;
+          return;
+        }
+        await client.addMessages({ requestId: '', accountId: account, threadId, messages: [{ text: `message ${posted}`, toAccountIds: [] }] });
+        posted += 1;
+      };
+    });
+  } finally {
+    for (const raw of raws) raw.close();
+  }
+}
+
+async function benchRawPuts(client: DynamoDBClient, table: string): Promise<Run> {
+  const payload = new Uint8Array(160).map(() => Math.floor(Math.random() * 256));
+  return drive(() => {
+    const threadId = ulid();
+    let sequenceNr = 0;
+    return async () => {
+      sequenceNr += 1;
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { threadId: { S: threadId }, sequenceNr: { N: String(sequenceNr) }, payload: { B: payload } },
+          ConditionExpression: 'attribute_not_exists(sequenceNr)',
+        }),
+      );
+    };
+  });
+}
+
+const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
+const endpoint = `http://${dynalite.address}`;
+const client = dynamoClientFor(endpoint);
+try {
+  console.log(`concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per phase`);
+  const serviceTables = await createTestJournalTables(client);
+  const rawTables = await createTestJournalTables(client);
+  const service = await startService(endpoint, serviceTables);
+  const serviceRuns: Run[] = [];
+  const rawRuns: Run[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      serviceRuns.push(await benchService(service));
+      rawRuns.push(await benchRawPuts(client, rawTables.eventsTable));
+    }
+  } finally {
+    await service.stop();
+  }
+  const serviceRate = describeRun('command service (gRPC, create + add messages)', merge(serviceRuns));
+  const rawRate = describeRun('raw dynalite conditional PutItem', merge(rawRuns));
+  console.log(`ratio service / raw puts: ${(serviceRate / rawRate).toFixed(2)} (target >= 0.8)`);
+  await serviceTables.drop();
+  await rawTables.drop();
+} finally {
+  client.destroy();
+  await dynalite.stop();
+}
