@@ -1,0 +1,111 @@
+import type { DeliveredEvent } from '@threadweaver/bus-nats';
+import type { Journal } from '@threadweaver/journal-dynamodb';
+import { isJournalUnavailableError } from '@threadweaver/journal-dynamodb';
+import type { ThreadProjection } from '@threadweaver/readmodel';
+import type { Logger } from '@threadweaver/telemetry';
+import { applyFillingGaps } from './gap-filling-apply.js';
+import { retryForever } from './retry.js';
+
+/** Options for {@link BatchProjector}. */
+export interface BatchProjectorOptions {
+  projection: ThreadProjection;
+  journal: Pick<Journal, 'readEvents'>;
+  /** True when PostgreSQL answers; tells an outage (wait in place) from a bad event (redeliver later). */
+  databaseReachable: () => Promise<boolean>;
+  logger: Logger;
+  /** Aborted on shutdown: stop waiting out outages and hand events back. */
+  signal: AbortSignal;
+  /** Threads of one batch applied at once. @default 8 */
+  concurrency?: number;
+  /** Longest pause while waiting out an outage. @default 5000 */
+  maxRetryDelayMs?: number;
+}
+
+/** Counters for logs and the benchmark. */
+export interface ProjectorStats {
+  batches: number;
+  events: number;
+  applied: number;
+  duplicates: number;
+  filledFromJournal: number;
+  redelivered: number;
+}
+
+/**
+ * The durable consumer's batch handler. A batch is split per thread; each
+ * thread's events are applied in one call (in sequence order, gaps filled
+ * from the journal) and acknowledged only once committed in PostgreSQL.
+ * Threads run `concurrency` at a time, each in its own transaction.
+ *
+ * While PostgreSQL or DynamoDB is unavailable a thread waits in place with
+ * backoff (heartbeating so JetStream does not redeliver), however long that
+ * takes. Any other failure belongs to the events themselves: they are nak'ed
+ * with a growing delay and redelivered, never skipped.
+ */
+export class BatchProjector {
+  readonly stats: ProjectorStats = { batches: 0, events: 0, applied: 0, duplicates: 0, filledFromJournal: 0, redelivered: 0 };
+  private readonly concurrency: number;
+
+  constructor(private readonly options: BatchProjectorOptions) {
+    this.concurrency = options.concurrency ?? 8;
+  }
+
+  /** Handles one batch (an `EventBatchHandler`); settles every event itself. */
+  readonly handle = async (batch: readonly DeliveredEvent[]): Promise<void> => {
+    this.stats.batches++;
+    this.stats.events += batch.length;
+    const queue = [...groupByThread(batch)];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await this.projectThread(...next);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+  };
+
+  private async projectThread(threadId: string, delivered: readonly DeliveredEvent[]): Promise<void> {
+    const { logger, signal } = this.options;
+    const events = delivered.map((d) => d.event);
+    try {
+      const { result, filledFromJournal } = await retryForever(() => applyFillingGaps(this.options.projection, this.options.journal, threadId, events), {
+        signal,
+        maxDelayMs: this.options.maxRetryDelayMs ?? 5000,
+        retryIf: (err) => this.isOutage(err),
+        onFailure: (err, attempt) => {
+          // Keep JetStream from handing these to another replica while we wait.
+          for (const d of delivered) d.working();
+          if (attempt === 1 || attempt % 10 === 0) logger.warn({ err, threadId, attempt }, 'store unavailable; waiting to apply events');
+        },
+      });
+      this.stats.applied += result.appliedCount;
+      this.stats.duplicates += events.length - result.appliedCount;
+      this.stats.filledFromJournal += filledFromJournal;
+      if (filledFromJournal > 0) logger.info({ threadId, filledFromJournal, lastSequenceNr: result.lastSequenceNr }, 'filled a gap from the journal');
+      for (const d of delivered) d.ack();
+    } catch (err) {
+      this.stats.redelivered += delivered.length;
+      if (signal.aborted) {
+        // Shutting down mid-outage: hand the events straight back to another replica.
+        for (const d of delivered) d.nak();
+        return;
+      }
+      const deliveryCount = Math.max(...delivered.map((d) => d.deliveryCount));
+      const delayMs = Math.min(60_000, 500 * 2 ** Math.min(deliveryCount - 1, 10));
+      logger.error({ err, threadId, sequenceNrs: events.map((e) => e.sequenceNr), deliveryCount, delayMs }, 'could not apply events; redelivering later');
+      for (const d of delivered) d.nak(delayMs);
+    }
+  }
+
+  private async isOutage(err: unknown): Promise<boolean> {
+    if (isJournalUnavailableError(err)) return true;
+    return !(await this.options.databaseReachable().catch(() => false));
+  }
+}
+
+function groupByThread(batch: readonly DeliveredEvent[]): Map<string, DeliveredEvent[]> {
+  const groups = new Map<string, DeliveredEvent[]>();
+  for (const d of batch) {
+    const group = groups.get(d.event.threadId);
+    if (group === undefined) groups.set(d.event.threadId, [d]);
+    else group.push(d);
+  }
+  return groups;
+}

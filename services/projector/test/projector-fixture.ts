@@ -1,0 +1,218 @@
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ensureEventStream, eventMessageId, JetStreamEventPublisher, threadSubject } from '@threadweaver/bus-nats';
+import type { ThreadEvent } from '@threadweaver/domain';
+import { encodeEvent } from '@threadweaver/event-codec';
+import { DynamoJournal, recoverThread } from '@threadweaver/journal-dynamodb';
+import { createReadModelClient, ThreadReadModel, type ReadModelClient } from '@threadweaver/readmodel';
+import {
+  createTestDatabase,
+  createTestJournalTables,
+  createTestStream,
+  dynamoClientFor,
+  sharedNatsUrl,
+  startDynalite,
+  startServiceProcess,
+  waitFor,
+  type DynaliteServer,
+  type ServiceProcess,
+  type TestDatabase,
+  type TestJournalTables,
+  type TestStream,
+} from '@threadweaver/testing';
+
+/** The built service; run `npx tsc -b services/projector` first. */
+export const projectorEntry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const rebuildEntry = fileURLToPath(new URL('../dist/rebuild-main.js', import.meta.url));
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Everything one test owns: dynalite with fresh journal tables, a fresh
+ * migrated database, a fresh stream, and the clients to drive them.
+ */
+export class ProjectorWorld {
+  readonly reads: ThreadReadModel;
+  readonly publisher: JetStreamEventPublisher;
+  private readonly processes = new Set<ServiceProcess>();
+
+  private constructor(
+    readonly dynalite: DynaliteServer,
+    readonly dynamo: DynamoDBClient,
+    readonly tables: TestJournalTables,
+    readonly journal: DynamoJournal,
+    readonly db: TestDatabase,
+    readonly prisma: ReadModelClient,
+    readonly stream: TestStream,
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {
+    this.reads = new ThreadReadModel(prisma);
+    this.publisher = new JetStreamEventPublisher({ js, subjectPrefix: stream.subjectPrefix, logger: quiet });
+  }
+
+  static async start(natsUrl: string = sharedNatsUrl): Promise<ProjectorWorld> {
+    const dynalite = await startDynalite();
+    const dynamo = dynamoClientFor(dynalite.endpoint);
+    const tables = await createTestJournalTables(dynamo);
+    const journal = new DynamoJournal(dynamo, tables);
+    const db = await createTestDatabase();
+    const prisma = createReadModelClient(db.url, { maxConnections: 4 });
+    const stream = createTestStream(natsUrl);
+    const nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const jsm = await jetstreamManager(nc);
+    await ensureEventStream(jsm, { name: stream.stream, subjectPrefix: stream.subjectPrefix });
+    return new ProjectorWorld(dynalite, dynamo, tables, journal, db, prisma, stream, nc, jetstream(nc), jsm);
+  }
+
+  /** The projector's environment for this world. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      LOG_LEVEL: 'warn',
+      NATS_URL: this.stream.url,
+      NATS_STREAM: this.stream.stream,
+      NATS_SUBJECT_PREFIX: this.stream.subjectPrefix,
+      DATABASE_URL: this.db.url,
+      DYNAMODB_ENDPOINT: this.dynalite.endpoint,
+      DYNAMODB_EVENTS_TABLE: this.tables.eventsTable,
+      DYNAMODB_SNAPSHOTS_TABLE: this.tables.snapshotsTable,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      ...extra,
+    };
+  }
+
+  async startProjector(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const proc = await startServiceProcess({ name: 'projector', entry: projectorEntry, env: this.env(extra) });
+    this.processes.add(proc);
+    return proc;
+  }
+
+  /** Runs the rebuild command to completion; resolves with its exit code and output. */
+  rebuild(): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, [rebuildEntry], { env: { ...process.env, ...this.env({ LOG_LEVEL: 'info' }) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+  }
+
+  /** Appends to the journal, then publishes as the command service does. */
+  async persistAndPublish(events: readonly ThreadEvent[]): Promise<void> {
+    await this.persist(events);
+    this.publisher.publish(events);
+  }
+
+  async persist(events: readonly ThreadEvent[]): Promise<void> {
+    for (const event of events) await this.journal.append(event);
+  }
+
+  /** One raw publish; `msgId: null` skips JetStream's de-duplication (to deliver a duplicate). */
+  async publishRaw(event: ThreadEvent, msgId: string | null = eventMessageId(event.threadId, event.sequenceNr)): Promise<void> {
+    await this.js.publish(threadSubject(this.stream.subjectPrefix, event.threadId), encodeEvent(event), msgId === null ? {} : { msgID: msgId });
+  }
+
+  /** Waits until the read model's progress of every thread reaches its last event. */
+  async waitForThreads(lastSeqs: ReadonlyMap<string, number>, timeoutMs = 30_000): Promise<void> {
+    const want = [...lastSeqs.values()].reduce((a, b) => a + b, 0);
+    await waitFor(
+      async () => {
+        const rows = await this.prisma.projectionProgress.findMany({ select: { threadId: true, lastSequenceNr: true } });
+        const have = rows.reduce((sum, r) => sum + Math.min(r.lastSequenceNr, lastSeqs.get(r.threadId) ?? 0), 0);
+        return have === want;
+      },
+      { timeoutMs, intervalMs: 50, description: `read model to reach ${want} events over ${lastSeqs.size} threads` },
+    );
+  }
+
+  /** Every read-model row, ordered, without wall-clock columns we do not own. */
+  async dump(): Promise<Record<string, unknown[]>> {
+    const q = (sql: string) => this.prisma.$queryRawUnsafe<unknown[]>(sql);
+    return {
+      threads: await q('SELECT * FROM threads ORDER BY id'),
+      administrators: await q('SELECT * FROM thread_administrators ORDER BY thread_id, account_id'),
+      members: await q('SELECT * FROM thread_members ORDER BY thread_id, account_id'),
+      messages: await q('SELECT * FROM messages ORDER BY id'),
+      progress: await q('SELECT thread_id, last_sequence_nr FROM projection_progress ORDER BY thread_id'),
+    };
+  }
+
+  /** Asserts, thread by thread, that the read model's views equal the journal's fold. */
+  async expectMatchesJournal(threadIds: readonly string[]): Promise<void> {
+    for (const threadId of threadIds) {
+      const { state } = await recoverThread(this.journal, threadId);
+      if (state.status !== 'active') {
+        if ((await this.reads.getThread(threadId)) !== undefined) throw new Error(`thread ${threadId} is ${state.status} in the journal but visible`);
+        continue;
+      }
+      const actual = {
+        thread: await this.reads.getThread(threadId),
+        administratorIds: (await this.reads.listAdministratorIds(threadId, { pageSize: 1000 })).items.slice().sort(),
+        memberIds: (await this.reads.listMemberIds(threadId, { pageSize: 1000 })).items.slice().sort(),
+        messages: (await this.reads.listMessages(threadId, { pageSize: 1000 })).items.map((m) => ({ ...m, toAccountIds: [...m.toAccountIds] })),
+      };
+      const expected = {
+        thread: {
+          id: threadId,
+          creatorId: state.creatorId,
+          parentThreadId: state.parentThreadId,
+          title: state.title,
+          remarks: state.remarks,
+          createdAt: state.createdAt,
+          updatedAt: state.updatedAt,
+          sequenceNr: state.sequenceNr,
+        },
+        administratorIds: [...state.administratorIds].sort(),
+        memberIds: [...state.memberIds].sort(),
+        messages: [...state.messages.values()].map((m) => ({
+          id: m.id,
+          threadId,
+          senderId: m.senderId,
+          text: m.text,
+          replyMessageId: m.replyMessageId,
+          toAccountIds: [...m.toAccountIds],
+          createdAt: m.createdAt,
+          updatedAt: m.updatedAt,
+        })),
+      };
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+        throw new Error(`thread ${threadId} differs from the journal:\nread model ${JSON.stringify(actual)}\njournal    ${JSON.stringify(expected)}`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const proc of this.processes) await proc.kill();
+    await this.publisher.close();
+    await this.nc.close();
+    await this.stream.drop().catch(() => undefined);
+    await this.prisma.$disconnect();
+    await this.db.drop();
+    await this.tables.drop();
+    this.dynamo.destroy();
+    await this.dynalite.close();
+  }
+}
+
+/** The last sequence number of each thread in `events`. */
+export function lastSequenceNrs(events: readonly ThreadEvent[]): Map<string, number> {
+  const last = new Map<string, number>();
+  for (const e of events) last.set(e.threadId, Math.max(last.get(e.threadId) ?? 0, e.sequenceNr));
+  return last;
+}
+
+/** A copy in random order (Fisher–Yates). */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
