@@ -109,8 +109,26 @@ export class ProjectorWorld {
     this.publisher.publish(events);
   }
 
+  /** Appends to the journal, threads in parallel, each thread in sequence order. */
   async persist(events: readonly ThreadEvent[]): Promise<void> {
-    for (const event of events) await this.journal.append(event);
+    const byThread = new Map<string, ThreadEvent[]>();
+    for (const e of events) byThread.set(e.threadId, [...(byThread.get(e.threadId) ?? []), e]);
+    const queue = [...byThread.values()];
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) for (const e of next) await this.journal.append(e);
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  }
+
+  /** Waits until the publisher has every event on the stream. */
+  async flushPublisher(): Promise<void> {
+    if (!(await this.publisher.flush(30_000))) throw new Error('publisher did not drain');
+  }
+
+  /** Sum of the read model's progress over all threads. */
+  async projectedEvents(): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ total: number }[]>`SELECT COALESCE(SUM(last_sequence_nr), 0)::int AS total FROM projection_progress`;
+    return rows[0]?.total ?? 0;
   }
 
   /** One raw publish; `msgId: null` skips JetStream's de-duplication (to deliver a duplicate). */
