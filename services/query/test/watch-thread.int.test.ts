@@ -124,3 +124,16 @@ describe('WatchThread', () => {
     expect(bad.error?.details).toContain('account_id');
   });
 });
+
+describe('SIGTERM', () => {
+  it('ends open watches with UNAVAILABLE and exits 0', async () => {
+    const t = new ThreadDriver(world);
+    await t.create(alice, [], [alice], busOnly);
+    const w = watch(world.raw, { accountId: alice, threadId: t.threadId });
+    await waitFor(() => w.received.length === 1, { description: 'the watch to start' });
+    const exit = await world.service.stop();
+    expect(exit.code).toBe(0);
+    const { error } = await w.done;
+    expect(error?.code).toBe(status.UNAVAILABLE);
+  });
+});
