@@ -4,12 +4,20 @@ import type { IdGenerator } from './ids.js';
 import { toThreadCommand } from './command-requests.js';
 import type { ThreadAggregateHost } from './thread-aggregate-host.js';
 
+/** What the router knows about the call a command arrived on. */
+export interface DispatchContext {
+  /** The caller's deadline, if it set one. */
+  readonly deadline?: Date | undefined;
+  /** Set when a peer forwarded the call (its address): run it here, never forward again. */
+  readonly forwardedBy?: string | undefined;
+}
+
 /**
  * Where a command runs: here, or (with cluster placement) on the pod that
  * owns its thread. Requests arrive with server ids already filled in.
  */
 export interface CommandRouter {
-  dispatch(command: CommandRequest): Promise<CommandOutcome>;
+  dispatch(command: CommandRequest, context?: DispatchContext): Promise<CommandOutcome>;
 }
 
 /** Single node: every thread is ours. The clustered router delegates here for owned threads. */

@@ -2,16 +2,20 @@ import { startGrpcServer } from '@threadweaver/grpc-kit';
 import { createDynamoClient, DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceService } from '@threadweaver/proto';
 import { createLogger } from '@threadweaver/telemetry';
+import { ClusterCommandRouter } from './cluster-command-router.js';
+import { joinHostPort, loadClusterConfig } from './cluster-config.js';
+import { joinCluster } from './cluster-node.js';
 import { LocalCommandRouter } from './command-router.js';
 import { createCommandService } from './command-service.js';
-import { isConfigError, loadConfig, type CommandServiceConfig } from './config.js';
+import { isConfigError, loadConfig } from './config.js';
+import { PeerClients } from './forwarding-client.js';
 import { createIdGenerator } from './ids.js';
 import { ThreadAggregateHost } from './thread-aggregate-host.js';
 
 // Composition root: the only place that reads process.env and wires objects.
-function readConfig(): CommandServiceConfig {
+function readConfig<T>(load: () => T): T {
   try {
-    return loadConfig(process.env);
+    return load();
   } catch (err) {
     if (!isConfigError(err)) throw err;
     process.stderr.write(`command service: bad configuration: ${err.message}\n`);
@@ -19,7 +23,8 @@ function readConfig(): CommandServiceConfig {
   }
 }
 
-const config = readConfig();
+const config = readConfig(() => loadConfig(process.env));
+const clusterConfig = readConfig(() => loadClusterConfig(process.env, config.grpcHost, config.grpcPort));
 const logger = createLogger({ service: 'command', level: config.logLevel });
 const dynamo = createDynamoClient({ region: config.awsRegion, endpoint: config.dynamodbEndpoint });
 const journal = new DynamoJournal(dynamo, { eventsTable: config.eventsTable, snapshotsTable: config.snapshotsTable });
@@ -30,7 +35,8 @@ const host = new ThreadAggregateHost({
   passivateAfterMs: config.passivateAfterMs,
 });
 const ids = createIdGenerator();
-const router = new LocalCommandRouter(host, ids);
+const peers = new PeerClients();
+const router = new ClusterCommandRouter({ local: new LocalCommandRouter(host, ids), peers, logger, defaultDeadlineMs: clusterConfig.forwardDeadlineMs });
 
 const server = await startGrpcServer({
   host: config.grpcHost,
@@ -38,14 +44,23 @@ const server = await startGrpcServer({
   logger,
   services: [{ definition: ThreadCommandServiceService, implementation: createCommandService({ router, ids, logger }) }],
 });
+// Not ready until placement knows the members: the self address needs the bound port.
+server.setServing(false);
+const cluster = await joinCluster({ config: clusterConfig, selfAddress: joinHostPort(clusterConfig.selfHost, server.port), host, router, peers, logger });
+server.setServing(true);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping: NOT_SERVING, finishing in-flight commands');
+  // Readiness goes first so Kubernetes drops this pod from every view; keep
+  // serving (forwarding what moved) until our own view agrees, then drain.
+  server.setServing(false);
+  await cluster.leave();
   await server.shutdown(config.shutdownGraceMs);
   await host.drain();
+  await cluster.close();
   dynamo.destroy();
   logger.info('stopped');
   process.exit(0);

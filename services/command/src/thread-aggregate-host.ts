@@ -61,6 +61,11 @@ export class ThreadAggregateHost {
     return this.entities.size;
   }
 
+  /** Ids of the threads in memory (the cluster hand-off passivates those no longer owned here). */
+  hostedThreadIds(): string[] {
+    return [...this.entities.keys()];
+  }
+
   /** Runs a command in its thread's mailbox; resolves with the outcome or throws a DomainError / grpc-kit error. */
   execute(command: ThreadCommand): Promise<CommandOutcome> {
     if (this.draining) return Promise.reject(new UnavailableError('command service is shutting down'));
@@ -121,6 +126,8 @@ export class ThreadAggregateHost {
         }
         throw new UnavailableError(`journal write for thread ${entity.threadId} failed; the command may or may not have been applied, retry it`, { cause: err });
       }
+      // Per-pod evidence of who wrote what (cluster tests check one writer per thread at a time).
+      this.options.logger.debug({ threadId: entity.threadId, sequenceNr: event.sequenceNr }, 'appended');
       entity.state = evolve(state, event);
       this.published(event);
       this.maybeSnapshot(entity);
