@@ -1,2 +1,5 @@
 export { createLogger, isLogLevel, logLevels } from './logger.js';
 export type { Logger, LoggerOptions, LogLevel } from './logger.js';
+export { latencyBucketsSeconds, meterFor, secondsSince } from './metrics.js';
+export { activeTraceContext, contextFromTraceContext, inSpan, linkTo, tracerFor } from './tracing.js';
+export type { W3CTraceContext } from './tracing.js';

@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import { pino, stdTimeFunctions, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 
 /** The structured logger every package takes as a dependency. */
@@ -29,9 +30,22 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service, pid: process.pid },
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceFields,
     },
     pino.destination({ dest: 1, sync: true }),
   );
+}
+
+/**
+ * `trace_id` and `span_id` of the active span, so a log line can be found
+ * from its trace and back; nothing outside a span (or without an SDK).
+ */
+function traceFields(): Record<string, string> {
+  const span = trace.getSpan(context.active());
+  if (span === undefined) return {};
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  if (!trace.isSpanContextValid(span.spanContext())) return {};
+  return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}`.slice(-2) };
 }
 
 /** True when `value` names a log level. */

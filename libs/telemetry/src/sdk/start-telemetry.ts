@@ -1,0 +1,88 @@
+import { register } from 'node:module';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { createLogger, type Logger } from '../logger.js';
+import { parseTelemetryConfig, type TelemetryConfig } from './telemetry-config.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+
+/** Options for {@link startTelemetry}. */
+export interface StartTelemetryOptions {
+  /** `service.name` of every span and metric, e.g. `command`. */
+  serviceName: string;
+  /** The process environment (OTEL_*, METRICS_PORT, METRICS_HOST, LOG_LEVEL). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** The started SDK. */
+export interface RunningTelemetry {
+  readonly config: TelemetryConfig;
+  readonly metrics: MetricsServer;
+  /** Exports what is buffered, then stops. */
+  shutdown(): Promise<void>;
+}
+
+// gRPC calls that say nothing about the work: probes and grpcurl's reflection.
+const ignoredGrpcMethods = [/^Check$/, /^Watch$/, /^ServerReflectionInfo$/];
+
+/**
+ * Wires the OpenTelemetry SDK for a service process. Must run before the
+ * service's modules load (`node --import ./dist/instrumentation.js dist/main.js`):
+ * the ESM loader hook is registered here, and grpc-js, pg, http and the AWS
+ * SDK are patched as they are imported. Traces go where the standard OTEL_*
+ * variables say (OTLP in the cluster); with OTEL_TRACES_EXPORTER unset or
+ * `none` no tracer provider is installed at all. Metrics are always served
+ * for Prometheus on METRICS_PORT. Writes `{"msg":"metrics","port":N}`.
+ */
+export async function startTelemetry(options: StartTelemetryOptions): Promise<RunningTelemetry> {
+  const config = parseTelemetryConfig(options.env);
+  const logger = createLogger({ service: options.serviceName, level: config.logLevel });
+  diag.setLogger(diagToPino(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+
+  // Only modules an instrumentation asks for are wrapped (not the whole graph).
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    metricReaders: [exporter],
+    // An empty list means "no tracer provider"; undefined lets the SDK read OTEL_TRACES_EXPORTER.
+    ...(config.tracing ? {} : { spanProcessors: [] }),
+    // Logs stay on stdout (pino, with trace ids); no OTLP log pipeline.
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/metrics') }),
+      new GrpcInstrumentation({ ignoreGrpcMethods: ignoredGrpcMethods }),
+      new PgInstrumentation({ requireParentSpan: true }),
+      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+    ],
+  });
+  sdk.start();
+  await waitForAllMessagesAcknowledged();
+  const metrics = await startMetricsServer(exporter, config.metricsHost, config.metricsPort);
+  logger.child({}, { level: 'info' }).info({ port: metrics.port, tracing: config.tracing }, 'metrics');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    config,
+    metrics,
+    shutdown: () => (stopped ??= Promise.all([sdk.shutdown(), metrics.close()]).then(() => undefined)),
+  };
+}
+
+function diagToPino(logger: Logger): Parameters<typeof diag.setLogger>[0] {
+  const otel = logger.child({ component: 'opentelemetry' });
+  return {
+    error: (msg, ...args) => otel.error({ args }, msg),
+    warn: (msg, ...args) => otel.warn({ args }, msg),
+    info: (msg, ...args) => otel.info({ args }, msg),
+    debug: (msg, ...args) => otel.debug({ args }, msg),
+    verbose: (msg, ...args) => otel.trace({ args }, msg),
+  };
+}

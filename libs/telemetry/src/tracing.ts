@@ -1,0 +1,58 @@
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Context, Link, Span, SpanOptions, Tracer } from '@opentelemetry/api';
+
+/**
+ * W3C trace context as carried in message headers. Same shape as bus-nats'
+ * `TraceContext`, so {@link activeTraceContext} plugs into its hook.
+ */
+export interface W3CTraceContext {
+  readonly traceparent: string;
+  readonly tracestate?: string | undefined;
+}
+
+/** The tracer of one Thread Weaver component, e.g. `tracerFor('command')`. */
+export function tracerFor(component: string): Tracer {
+  return trace.getTracer(`threadweaver/${component}`);
+}
+
+/**
+ * Runs `fn` inside a new active span (child of `parent`, or of the active
+ * context). A thrown error is recorded and marks the span ERROR; the span
+ * always ends. Without an SDK the span is a no-op and costs next to nothing.
+ */
+export function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => Promise<T>, parent?: Context): Promise<T> {
+  return tracer.startActiveSpan(name, options, parent ?? context.active(), async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : String(err));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The active span's context as W3C headers (`traceparent`, `tracestate`); undefined when not tracing. */
+export function activeTraceContext(active: Context = context.active()): W3CTraceContext | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(active, carrier);
+  const traceparent = carrier['traceparent'];
+  if (traceparent === undefined) return undefined;
+  return { traceparent, tracestate: carrier['tracestate'] };
+}
+
+/** A context whose parent is the remote span `traceContext` names (the root context when none). */
+export function contextFromTraceContext(traceContext: W3CTraceContext | undefined): Context {
+  if (traceContext === undefined) return ROOT_CONTEXT;
+  const carrier: Record<string, string> = { traceparent: traceContext.traceparent };
+  if (traceContext.tracestate !== undefined) carrier['tracestate'] = traceContext.tracestate;
+  return propagation.extract(ROOT_CONTEXT, carrier);
+}
+
+/** A span link to the remote span `traceContext` names, if it names a valid one. */
+export function linkTo(traceContext: W3CTraceContext | undefined): Link | undefined {
+  const spanContext = trace.getSpanContext(contextFromTraceContext(traceContext));
+  return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? { context: spanContext } : undefined;
+}

@@ -1,0 +1,13 @@
+// Telemetry entry point, loaded before the service itself:
+//   node --import ./dist/instrumentation.js dist/main.js
+// It registers the ESM loader hook and starts the OpenTelemetry SDK, so the
+// modules main.js imports (grpc-js, pg, http, the AWS SDK) are instrumented.
+import { isTelemetryConfigError, startTelemetry } from '@threadweaver/telemetry/sdk';
+
+try {
+  await startTelemetry({ serviceName: 'command', env: process.env });
+} catch (err) {
+  if (!isTelemetryConfigError(err)) throw err;
+  process.stderr.write(`command: bad configuration: ${err.message}\n`);
+  process.exit(1);
+}
