@@ -92,6 +92,8 @@ WORKDIR /app/services/${SERVICE}
 USER 65532:65532
 # Exec form: node is PID 1 and receives SIGTERM directly; each service
 # drains and exits 0 on it. Equivalent to the package's `npm start`
-# (`node dist/main.js`) without npm in between swallowing signals.
+# (`node --import ./dist/instrumentation.js dist/main.js`: the OpenTelemetry
+# SDK and its ESM loader hook start before the service's modules load)
+# without npm in between swallowing signals.
 ENTRYPOINT ["/nodejs/bin/node"]
-CMD ["dist/main.js"]
+CMD ["--import", "./dist/instrumentation.js", "dist/main.js"]

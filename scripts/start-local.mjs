@@ -73,8 +73,10 @@ async function ensureDatabase() {
 const children = [];
 function startService(name, extraEnv) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, `services/${name}/dist/main.js`)], {
-      env: { ...env, ...extraEnv },
+    const dir = join(root, `services/${name}`);
+    // As `npm start` and the image run it: telemetry first, then the service.
+    const child = spawn(process.execPath, ['--import', join(dir, 'dist/instrumentation.js'), join(dir, 'dist/main.js')], {
+      env: { OTEL_TRACES_EXPORTER: 'none', ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     children.push(child);

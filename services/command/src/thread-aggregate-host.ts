@@ -19,6 +19,8 @@ export interface ThreadAggregateHostOptions {
   passivateAfterMs?: number;
   /** Server time for events. @default () => new Date() */
   clock?: () => Date;
+  /** How long passivation and drain wait for the publisher to catch up. @default 2000 */
+  publishFlushMs?: number;
 }
 
 /** One thread held in memory, with its mailbox. */
@@ -29,7 +31,16 @@ interface Entity {
   state: ThreadState | undefined;
   lastUsedAt: number;
   lastSnapshotSeq: number;
+  /** Every event up to here is known to be on the bus: what snapshots record. */
   publishedUpTo: number;
+  /** publishedUpTo of the latest snapshot we know of. */
+  snapshotPublishedUpTo: number;
+  /**
+   * False from recovery until the events above publishedUpTo have been read
+   * from the journal and handed to the publisher: until then the publisher's
+   * watermark says nothing about them, so it must not advance ours.
+   */
+  tailHanded: boolean;
 }
 
 /**
@@ -46,12 +57,14 @@ export class ThreadAggregateHost {
   private readonly snapshotEvery: number;
   private readonly passivateAfterMs: number;
   private readonly clock: () => Date;
+  private readonly publishFlushMs: number;
   private draining = false;
 
   constructor(private readonly options: ThreadAggregateHostOptions) {
     this.snapshotEvery = options.snapshotEvery ?? 100;
     this.passivateAfterMs = options.passivateAfterMs ?? 120_000;
     this.clock = options.clock ?? (() => new Date());
+    this.publishFlushMs = options.publishFlushMs ?? 2_000;
     this.sweeper = setInterval(() => this.passivateIdle(), Math.min(this.passivateAfterMs, 5_000));
     this.sweeper.unref();
   }
@@ -83,21 +96,34 @@ export class ThreadAggregateHost {
   passivate(threadId: string): Promise<void> {
     const entity = this.entities.get(threadId);
     if (entity === undefined) return Promise.resolve();
-    return entity.mailbox.enqueue(async () => this.drop(entity));
+    return entity.mailbox.enqueue(() => this.drop(entity));
   }
 
-  /** Refuses new commands, finishes queued ones and snapshot writes. */
+  /** Refuses new commands, finishes queued ones and snapshot writes, and gives the publisher a bounded time to catch up. */
   async drain(): Promise<void> {
     this.draining = true;
     clearInterval(this.sweeper);
     await Promise.all([...this.entities.values()].map((e) => e.mailbox.whenIdle()));
     await Promise.all([...this.snapshotWrites]);
+    const flushed = (await this.options.publisher?.flush(this.publishFlushMs)) ?? true;
+    // Not fatal: whoever recovers these threads next republishes from the journal.
+    if (!flushed) this.options.logger.warn({ timeoutMs: this.publishFlushMs }, 'publisher did not catch up before shutdown');
   }
 
   private entityFor(threadId: string): Entity {
     let entity = this.entities.get(threadId);
     if (entity === undefined) {
-      entity = { threadId, mailbox: new ThreadMailbox(), state: undefined, lastUsedAt: Date.now(), lastSnapshotSeq: 0, publishedUpTo: 0 };
+      entity = {
+        threadId,
+        mailbox: new ThreadMailbox(),
+        state: undefined,
+        lastUsedAt: Date.now(),
+        lastSnapshotSeq: 0,
+        publishedUpTo: 0,
+        snapshotPublishedUpTo: 0,
+        // A thread never loaded has nothing unpublished that we know of; recovery sets this.
+        tailHanded: true,
+      };
       this.entities.set(threadId, entity);
     }
     return entity;
@@ -129,7 +155,9 @@ export class ThreadAggregateHost {
       // Per-pod evidence of who wrote what (cluster tests check one writer per thread at a time).
       this.options.logger.debug({ threadId: entity.threadId, sequenceNr: event.sequenceNr }, 'appended');
       entity.state = evolve(state, event);
-      this.published(event);
+      // With the tail still unhanded, republishing it (it reads up to the new head) publishes this event too.
+      if (entity.tailHanded) this.published(event);
+      else await this.republishTail(entity);
       this.maybeSnapshot(entity);
       return outcomeOf(event);
     }
@@ -137,18 +165,56 @@ export class ThreadAggregateHost {
 
   private async recover(entity: Entity): Promise<ThreadState> {
     const { logger } = this.options;
+    let state: ThreadState;
     try {
       const recovered = await recoverThread(this.options.journal, entity.threadId, {
         onCorruptSnapshot: (err) => logger.warn({ threadId: entity.threadId, err }, 'snapshot unreadable; replaying every event'),
       });
-      entity.state = recovered.state;
-      entity.publishedUpTo = recovered.publishedUpTo;
+      state = recovered.state;
+      entity.state = state;
+      entity.publishedUpTo = Math.max(entity.publishedUpTo, recovered.publishedUpTo);
+      entity.snapshotPublishedUpTo = recovered.publishedUpTo;
+      entity.tailHanded = false;
       // Snapshots fall on multiples of snapshotEvery; we do not know which one was loaded.
       entity.lastSnapshotSeq = Math.floor(recovered.state.sequenceNr / this.snapshotEvery) * this.snapshotEvery;
-      return recovered.state;
     } catch (err) {
       throw new UnavailableError(`could not load thread ${entity.threadId} from the journal`, { cause: err });
     }
+    await this.republishTail(entity);
+    return state;
+  }
+
+  /**
+   * Hands the events above publishedUpTo to the publisher again, read from
+   * the journal: whatever a crashed or partitioned owner persisted but never
+   * got onto the bus. The bus drops those it already has by message id.
+   * Never throws: on failure the next command of the thread tries again.
+   */
+  private async republishTail(entity: Entity): Promise<void> {
+    const { publisher, journal, logger } = this.options;
+    const head = entity.state?.sequenceNr ?? 0;
+    if (publisher === undefined || entity.publishedUpTo >= head) {
+      entity.tailHanded = true;
+      return;
+    }
+    try {
+      const tail = await journal.readEvents(entity.threadId, entity.publishedUpTo + 1, head);
+      publisher.publish(tail);
+      entity.tailHanded = true;
+      logger.debug({ threadId: entity.threadId, from: entity.publishedUpTo + 1, to: head }, 'unpublished tail handed to the publisher');
+    } catch (err) {
+      logger.warn({ threadId: entity.threadId, from: entity.publishedUpTo + 1, to: head, err }, 'could not read the unpublished tail; retrying on the next command');
+    }
+  }
+
+  /** Advances publishedUpTo by what the publisher has had acknowledged. */
+  private refreshPublishedUpTo(entity: Entity): number {
+    const { publisher } = this.options;
+    const head = entity.state?.sequenceNr;
+    if (publisher !== undefined && head !== undefined && entity.tailHanded) {
+      entity.publishedUpTo = Math.min(head, Math.max(entity.publishedUpTo, publisher.publishedUpTo(entity.threadId)));
+    }
+    return entity.publishedUpTo;
   }
 
   private published(event: ThreadEvent): void {
@@ -163,8 +229,10 @@ export class ThreadAggregateHost {
     const state = entity.state;
     if (state === undefined || state.status === 'absent' || state.sequenceNr - entity.lastSnapshotSeq < this.snapshotEvery) return;
     entity.lastSnapshotSeq = state.sequenceNr;
+    const publishedUpTo = this.refreshPublishedUpTo(entity);
+    entity.snapshotPublishedUpTo = publishedUpTo;
     const write = this.options.journal
-      .saveSnapshot(state, { publishedUpTo: entity.publishedUpTo })
+      .saveSnapshot(state, { publishedUpTo })
       .then((result) => this.options.logger.debug({ threadId: state.threadId, sequenceNr: state.sequenceNr, result }, 'snapshot written'))
       .catch((err: unknown) => this.options.logger.warn({ threadId: state.threadId, sequenceNr: state.sequenceNr, err }, 'snapshot write failed'))
       .finally(() => this.snapshotWrites.delete(write));
@@ -178,11 +246,37 @@ export class ThreadAggregateHost {
     }
   }
 
-  /** Runs inside the entity's mailbox, so no command of this thread is mid-flight. */
-  private drop(entity: Entity): void {
+  /**
+   * Runs inside the entity's mailbox, so no command of this thread is
+   * mid-flight. Gives the publisher a bounded time to get this thread's
+   * events out, then records how far it got in a snapshot, so the next
+   * recovery (here or on another pod) republishes only what is really missing.
+   */
+  private async drop(entity: Entity): Promise<void> {
+    await this.recordPublished(entity);
     entity.state = undefined;
     // Commands queued behind us keep this entity (they recover); otherwise forget it.
-    if (entity.mailbox.size === 1 && this.entities.get(entity.threadId) === entity) this.entities.delete(entity.threadId);
+    if (entity.mailbox.size === 1 && this.entities.get(entity.threadId) === entity) {
+      this.entities.delete(entity.threadId);
+      this.options.publisher?.forget(entity.threadId);
+    }
+  }
+
+  private async recordPublished(entity: Entity): Promise<void> {
+    const { publisher, journal, logger } = this.options;
+    const state = entity.state;
+    if (publisher === undefined || state === undefined || state.status === 'absent') return;
+    if (this.refreshPublishedUpTo(entity) < state.sequenceNr && entity.tailHanded) {
+      await publisher.flush(this.publishFlushMs);
+    }
+    const publishedUpTo = this.refreshPublishedUpTo(entity);
+    if (publishedUpTo <= entity.snapshotPublishedUpTo) return;
+    try {
+      await journal.saveSnapshot(state, { publishedUpTo });
+      entity.snapshotPublishedUpTo = publishedUpTo;
+    } catch (err) {
+      logger.warn({ threadId: entity.threadId, sequenceNr: state.sequenceNr, err }, 'snapshot on passivation failed; the next recovery republishes more');
+    }
   }
 }
 
