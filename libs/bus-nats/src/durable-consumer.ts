@@ -10,6 +10,7 @@ import { decodeMessage } from './decode-message.js';
 import type { TraceContext } from './headers.js';
 import { readTraceContext } from './headers.js';
 import type { BusLogger } from './logger.js';
+import { busMeter } from './tracing.js';
 
 /** One delivered event with its settlement. Settle each exactly once. */
 export interface DeliveredEvent {
@@ -66,8 +67,14 @@ export class DurableEventConsumer {
   private running: Promise<void> | undefined;
   private stopping = false;
 
+  /** Messages the server still holds for this consumer, as of the last delivery. */
+  private pending = 0;
+
   constructor(private readonly options: DurableEventConsumerOptions) {
     this.batchSize = options.batchSize ?? 100;
+    busMeter
+      .createObservableGauge('threadweaver.consumer.pending', { description: 'Messages not yet delivered to the durable consumer, as of its last delivery' })
+      .addCallback((result) => result.observe(this.pending, { 'messaging.consumer.group.name': options.durableName }));
   }
 
   /** Creates or updates the durable consumer to these options. */
@@ -141,6 +148,8 @@ export class DurableEventConsumer {
 
   private async handle(msgs: readonly JsMsg[]): Promise<void> {
     const batch: SettleOnce[] = [];
+    const last = msgs[msgs.length - 1];
+    if (last !== undefined) this.pending = last.info.pending;
     for (const msg of msgs) {
       const event = decodeMessage(msg, this.options.logger);
       if (event === undefined) msg.term('undecodable event');

@@ -10,6 +10,7 @@ import type { BusLogger } from './logger.js';
 import { eventMessageId, threadSubject } from './subjects.js';
 import type { PendingEvent } from './thread-backlog.js';
 import { ThreadBacklog } from './thread-backlog.js';
+import { activeSpanTraceContext, busMeter, publishInSpan } from './tracing.js';
 
 /**
  * Hands persisted events to the bus. Called after every successful journal
@@ -26,7 +27,7 @@ export interface JetStreamEventPublisherOptions {
   /** Events go to `<subjectPrefix>.<threadId>`. */
   subjectPrefix: string;
   logger: BusLogger;
-  /** Trace context for each event, read when the event is handed over. @default none */
+  /** Trace context for each event, read when the event is handed over. @default the active OpenTelemetry span's */
   traceContext?: TraceContextHook;
   /** Most events waiting for one thread; more are dropped (see README). @default 10000 */
   maxBacklogPerThread?: number;
@@ -61,6 +62,9 @@ export class JetStreamEventPublisher implements EventPublisher {
     this.maxBacklogPerThread = options.maxBacklogPerThread ?? 10_000;
     this.maxBacklog = options.maxBacklog ?? 100_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    busMeter
+      .createObservableGauge('threadweaver.publication.backlog', { description: 'Events waiting for a JetStream ack, over all threads' })
+      .addCallback((result) => result.observe(this.waiting));
   }
 
   publish(events: readonly ThreadEvent[]): void {
@@ -135,7 +139,7 @@ export class JetStreamEventPublisher implements EventPublisher {
       subject: threadSubject(this.options.subjectPrefix, event.threadId),
       msgId: eventMessageId(event.threadId, event.sequenceNr),
       data: encodeEvent(event),
-      headers: buildEventHeaders(event, this.options.traceContext?.(event)),
+      headers: buildEventHeaders(event, (this.options.traceContext ?? activeSpanTraceContext)(event)),
     };
     thread.insert(pending);
     this.waiting++;
@@ -175,11 +179,13 @@ export class JetStreamEventPublisher implements EventPublisher {
       const head = thread.pending[0];
       if (head === undefined) break;
       try {
-        const ack = await this.options.js.publish(head.subject, head.data, {
-          msgID: head.msgId,
-          headers: head.headers,
-          timeout: this.publishTimeoutMs,
-        });
+        const ack = await publishInSpan(head.subject, head.msgId, head.headers, () =>
+          this.options.js.publish(head.subject, head.data, {
+            msgID: head.msgId,
+            headers: head.headers,
+            timeout: this.publishTimeoutMs,
+          }),
+        );
         if (ack.duplicate) this.options.logger.debug({ msgId: head.msgId }, 'event was already on the stream');
         thread.acknowledge(head);
         this.settled();
