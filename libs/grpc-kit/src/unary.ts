@@ -1,9 +1,16 @@
-import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import type { Logger } from '@threadweaver/telemetry';
+import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { latencyBucketsSeconds, meterFor, secondsSince, type Logger } from '@threadweaver/telemetry';
 import { toGrpcStatus, toServiceError } from './status.js';
 
 /** A unary handler written as an async function: return the response or throw. */
 export type AsyncUnaryHandler<Req, Res> = (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>;
+
+// Command and query latency and outcome: one series per method and status.
+const callDuration = meterFor('grpc-kit').createHistogram('threadweaver.rpc.server.duration', {
+  description: 'Time from a unary call reaching its handler to the reply, by method and gRPC status',
+  unit: 's',
+  advice: { explicitBucketBoundaries: [...latencyBucketsSeconds] },
+});
 
 /**
  * Adapts an async handler to grpc-js: every call gets exactly one reply,
@@ -13,19 +20,24 @@ export type AsyncUnaryHandler<Req, Res> = (request: Req, call: ServerUnaryCall<R
 export function unaryHandler<Req, Res>(logger: Logger, method: string, handle: AsyncUnaryHandler<Req, Res>): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     let replied = false;
-    const reply = (send: () => void): void => {
+    const startedAt = performance.now();
+    const reply = (send: () => void, code: status): void => {
       if (replied) {
         logger.error({ method }, 'second reply to one call suppressed');
         return;
       }
       replied = true;
+      callDuration.record(secondsSince(startedAt), { 'rpc.method': method, 'rpc.grpc.status_code': status[code] });
       send();
     };
     Promise.resolve()
       .then(() => handle(call.request, call))
       .then(
-        (response) => reply(() => callback(null, response)),
-        (err: unknown) => reply(() => callback(toServiceError(toGrpcStatus(err, logger, { method })))),
+        (response) => reply(() => callback(null, response), status.OK),
+        (err: unknown) => {
+          const mapped = toGrpcStatus(err, logger, { method });
+          reply(() => callback(toServiceError(mapped)), mapped.code);
+        },
       )
       .catch((err: unknown) => logger.error({ method, err }, 'sending a reply failed'));
   };
