@@ -20,9 +20,9 @@ const busOnly = { project: false } as const;
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 async function consumerCount(): Promise<number> {
-  let n = 0;
-  for await (const _ of world.jsm.consumers.list(world.stream.stream)) n++;
-  return n;
+  const names: string[] = [];
+  for await (const info of world.jsm.consumers.list(world.stream.stream)) names.push(info.name);
+  return names.length;
 }
 
 describe('WatchThread', () => {
