@@ -2,10 +2,21 @@ import { decide, evolve, initialState, InvalidArgumentError, outcomeOf } from '@
 import type { CommandOutcome, ThreadCommand, ThreadEvent, ThreadState } from '@threadweaver/domain';
 import { ConcurrencyConflictError, UnavailableError } from '@threadweaver/grpc-kit';
 import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal } from '@threadweaver/journal-dynamodb';
-import type { Logger } from '@threadweaver/telemetry';
+import { inSpan, latencyBucketsSeconds, meterFor, secondsSince, tracerFor, type Logger } from '@threadweaver/telemetry';
 import { requireCommandIds } from './command-requests.js';
 import type { EventPublisher } from './event-publisher.js';
 import { ThreadMailbox } from './mailbox.js';
+
+// API-only instruments: no-ops unless the process entry point started the SDK.
+const tracer = tracerFor('command');
+const meter = meterFor('command');
+const passivations = meter.createCounter('threadweaver.aggregate.passivations', { description: 'Threads dropped from memory (idle or handed off)' });
+const appendDuration = meter.createHistogram('threadweaver.journal.append.duration', {
+  description: 'Conditional journal append of one event, by outcome',
+  unit: 's',
+  advice: { explicitBucketBoundaries: [...latencyBucketsSeconds] },
+});
+const appendConflicts = meter.createCounter('threadweaver.journal.append.conflicts', { description: 'Appends refused because another writer had taken the sequence number' });
 
 /** Options for {@link ThreadAggregateHost}. */
 export interface ThreadAggregateHostOptions {
@@ -67,6 +78,9 @@ export class ThreadAggregateHost {
     this.publishFlushMs = options.publishFlushMs ?? 2_000;
     this.sweeper = setInterval(() => this.passivateIdle(), Math.min(this.passivateAfterMs, 5_000));
     this.sweeper.unref();
+    meter
+      .createObservableGauge('threadweaver.aggregates.in_memory', { description: 'Threads held in memory by this pod' })
+      .addCallback((result) => result.observe(this.entities.size));
   }
 
   /** Threads currently in memory. */
@@ -89,7 +103,9 @@ export class ThreadAggregateHost {
     }
     const entity = this.entityFor(command.threadId);
     entity.lastUsedAt = Date.now();
-    return entity.mailbox.enqueue(() => this.handle(entity, command));
+    // The span covers the handling, not the wait in the mailbox; the journal and publish spans are its children.
+    const attributes = { 'threadweaver.command': command.type, 'threadweaver.thread_id': command.threadId };
+    return entity.mailbox.enqueue(() => inSpan(tracer, `ThreadAggregate ${command.type}`, { attributes }, () => this.handle(entity, command)));
   }
 
   /** Drops a thread from memory once its queued commands are done (cluster hand-off). */
@@ -140,9 +156,13 @@ export class ThreadAggregateHost {
       const decision = decide(state, command, this.clock());
       if (decision.kind === 'unchanged') return decision.outcome;
       const { event } = decision;
+      const appendStartedAt = performance.now();
       try {
         await this.options.journal.append(event);
+        appendDuration.record(secondsSince(appendStartedAt), { outcome: 'ok' });
       } catch (err) {
+        appendDuration.record(secondsSince(appendStartedAt), { outcome: isSequenceConflictError(err) ? 'conflict' : 'error' });
+        if (isSequenceConflictError(err)) appendConflicts.add(1);
         if (isEventTooLargeError(err)) throw new InvalidArgumentError(largeField(command), `too large to store (${err.message})`);
         // Whatever happened, our view may be stale now; reload on next use.
         entity.state = undefined;
@@ -259,6 +279,7 @@ export class ThreadAggregateHost {
     if (entity.mailbox.size === 1 && this.entities.get(entity.threadId) === entity) {
       this.entities.delete(entity.threadId);
       this.options.publisher?.forget(entity.threadId);
+      passivations.add(1);
     }
   }
 
