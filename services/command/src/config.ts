@@ -16,6 +16,21 @@ export interface CommandServiceConfig {
   readonly passivateAfterMs: number;
   /** How long SIGTERM waits for in-flight calls before cancelling them. */
   readonly shutdownGraceMs: number;
+  readonly natsUrl: string;
+  readonly natsStream: string;
+  /** Events of a thread go to `<prefix>.<threadId>`. */
+  readonly natsSubjectPrefix: string;
+  /** How long JetStream remembers a message id to drop a republish (NATS_DUPLICATE_WINDOW_MS). */
+  readonly natsDuplicateWindowMs: number;
+  /** How long passivation and shutdown wait for the publisher to catch up (PUBLISH_FLUSH_MS). */
+  readonly publishFlushMs: number;
+  /** Log the unpublished backlog this often while it is not empty (PUBLISH_BACKLOG_LOG_MS). */
+  readonly publishBacklogLogMs: number;
+  /**
+   * Tests only (FAULT_CRASH_AFTER_APPEND): kill the process right after this
+   * many successful journal appends, before the last one is published.
+   */
+  readonly faultCrashAfterAppend: number | undefined;
 }
 
 /** A variable is missing its required shape; the message names it. */
@@ -48,6 +63,13 @@ export function loadConfig(env: Env): CommandServiceConfig {
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 1, 1_000_000),
     passivateAfterMs: integer(env, 'PASSIVATE_AFTER_MS', 120_000, 1, 86_400_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    natsUrl: url(env, 'NATS_URL') ?? 'nats://127.0.0.1:4222',
+    natsStream: token(env, 'NATS_STREAM', 'THREAD_EVENTS', /^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -'),
+    natsSubjectPrefix: token(env, 'NATS_SUBJECT_PREFIX', 'threadweaver.events', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens without wildcards'),
+    natsDuplicateWindowMs: integer(env, 'NATS_DUPLICATE_WINDOW_MS', 120_000, 1_000, 86_400_000),
+    publishFlushMs: integer(env, 'PUBLISH_FLUSH_MS', 2_000, 0, 600_000),
+    publishBacklogLogMs: integer(env, 'PUBLISH_BACKLOG_LOG_MS', 10_000, 100, 3_600_000),
+    faultCrashAfterAppend: raw(env, 'FAULT_CRASH_AFTER_APPEND') === undefined ? undefined : integer(env, 'FAULT_CRASH_AFTER_APPEND', 0, 1, 1_000_000_000),
   };
 }
 
@@ -67,6 +89,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(value);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function token(env: Env, name: string, fallback: string, shape: RegExp, described: string): string {
+  const value = raw(env, name) ?? fallback;
+  if (!shape.test(value)) throw new ConfigError(name, `must be ${described}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function logLevel(env: Env, name: string, fallback: LogLevel): LogLevel {

@@ -14,6 +14,13 @@ describe('loadConfig', () => {
       snapshotEvery: 100,
       passivateAfterMs: 120_000,
       shutdownGraceMs: 10_000,
+      natsUrl: 'nats://127.0.0.1:4222',
+      natsStream: 'THREAD_EVENTS',
+      natsSubjectPrefix: 'threadweaver.events',
+      natsDuplicateWindowMs: 120_000,
+      publishFlushMs: 2_000,
+      publishBacklogLogMs: 10_000,
+      faultCrashAfterAppend: undefined,
     });
   });
 
@@ -23,5 +30,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SNAPSHOT_EVERY: '0' })).toThrow(/^SNAPSHOT_EVERY: /);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL: /);
     expect(() => loadConfig({ DYNAMODB_ENDPOINT: 'not a url' })).toThrow(/^DYNAMODB_ENDPOINT: /);
+    expect(() => loadConfig({ NATS_URL: 'not a url' })).toThrow(/^NATS_URL: /);
+    expect(() => loadConfig({ NATS_STREAM: 'a.b' })).toThrow(/^NATS_STREAM: /);
+    expect(() => loadConfig({ NATS_SUBJECT_PREFIX: 'events.>' })).toThrow(/^NATS_SUBJECT_PREFIX: /);
+    expect(() => loadConfig({ FAULT_CRASH_AFTER_APPEND: '0' })).toThrow(/^FAULT_CRASH_AFTER_APPEND: /);
+    expect(loadConfig({ FAULT_CRASH_AFTER_APPEND: '3' }).faultCrashAfterAppend).toBe(3);
   });
 });

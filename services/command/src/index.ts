@@ -9,6 +9,8 @@ export { ConfigError, isConfigError, loadConfig } from './config.js';
 export type { CommandServiceConfig } from './config.js';
 export type { EventPublisher } from './event-publisher.js';
 export { createIdGenerator } from './ids.js';
+export { NatsPublication } from './publication.js';
+export type { NatsPublicationOptions } from './publication.js';
 export type { IdGenerator } from './ids.js';
 export { ThreadMailbox } from './mailbox.js';
 export { ThreadAggregateHost } from './thread-aggregate-host.js';

@@ -9,7 +9,9 @@ import { LocalCommandRouter } from './command-router.js';
 import { createCommandService } from './command-service.js';
 import { isConfigError, loadConfig } from './config.js';
 import { PeerClients } from './forwarding-client.js';
+import { crashAfterAppend } from './fault-injection.js';
 import { createIdGenerator } from './ids.js';
+import { NatsPublication } from './publication.js';
 import { ThreadAggregateHost } from './thread-aggregate-host.js';
 
 // Composition root: the only place that reads process.env and wires objects.
@@ -27,10 +29,30 @@ const config = readConfig(() => loadConfig(process.env));
 const clusterConfig = readConfig(() => loadClusterConfig(process.env, config.grpcHost, config.grpcPort));
 const logger = createLogger({ service: 'command', level: config.logLevel });
 const dynamo = createDynamoClient({ region: config.awsRegion, endpoint: config.dynamodbEndpoint });
-const journal = new DynamoJournal(dynamo, { eventsTable: config.eventsTable, snapshotsTable: config.snapshotsTable });
+const dynamoJournal = new DynamoJournal(dynamo, { eventsTable: config.eventsTable, snapshotsTable: config.snapshotsTable });
+const journal =
+  config.faultCrashAfterAppend === undefined
+    ? dynamoJournal
+    : crashAfterAppend(dynamoJournal, config.faultCrashAfterAppend, () => {
+        process.stderr.write(`command service: FAULT_CRASH_AFTER_APPEND=${config.faultCrashAfterAppend} reached; crashing before publishing\n`);
+        process.kill(process.pid, 'SIGKILL');
+        throw new Error('unreachable: SIGKILL sent to self');
+      });
+// Connects in the background: commands are served (and events wait) while NATS is down.
+const publication = new NatsPublication({
+  natsUrl: config.natsUrl,
+  stream: config.natsStream,
+  subjectPrefix: config.natsSubjectPrefix,
+  duplicateWindowMs: config.natsDuplicateWindowMs,
+  backlogLogEveryMs: config.publishBacklogLogMs,
+  logger,
+});
+publication.start();
 const host = new ThreadAggregateHost({
   journal,
   logger,
+  publisher: publication,
+  publishFlushMs: config.publishFlushMs,
   snapshotEvery: config.snapshotEvery,
   passivateAfterMs: config.passivateAfterMs,
 });
@@ -60,6 +82,7 @@ async function stop(signal: string): Promise<void> {
   await cluster.leave();
   await server.shutdown(config.shutdownGraceMs);
   await host.drain();
+  await publication.close();
   await cluster.close();
   dynamo.destroy();
   logger.info('stopped');

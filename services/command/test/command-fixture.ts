@@ -5,6 +5,7 @@ import { DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
 import {
   createTestJournalTables,
+  createTestStream,
   dynamoClientFor,
   promiseClient,
   startDynalite,
@@ -13,22 +14,27 @@ import {
   type PromiseClient,
   type ServiceProcess,
   type TestJournalTables,
+  type TestStream,
 } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 
 /** The built service; run `npx tsc -b services/command` first. */
 export const commandEntry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-/** dynalite plus a fresh pair of journal tables, owned by one test file. */
+/** dynalite plus a fresh pair of journal tables and a fresh NATS stream name, owned by one test file. */
 export interface TestStore {
   readonly dynalite: DynaliteServer;
   readonly client: DynamoDBClient;
   readonly tables: TestJournalTables;
   readonly journal: DynamoJournal;
+  /** Where the services publish (shared NATS unless given); created by the service, dropped by close(). */
+  readonly stream: TestStream;
+  /** NATS_URL / NATS_STREAM / NATS_SUBJECT_PREFIX for a service process. */
+  natsEnv(): Record<string, string>;
   close(): Promise<void>;
 }
 
-export async function startStore(): Promise<TestStore> {
+export async function startStore(stream: TestStream = createTestStream()): Promise<TestStore> {
   const dynalite = await startDynalite();
   const client = dynamoClientFor(dynalite.endpoint);
   const tables = await createTestJournalTables(client);
@@ -38,7 +44,11 @@ export async function startStore(): Promise<TestStore> {
     client,
     tables,
     journal,
+    stream,
+    natsEnv: () => ({ NATS_URL: stream.url, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix }),
     close: async () => {
+      // The server may be gone already (a test's own nats-server): nothing left to drop then.
+      await stream.drop().catch(() => undefined);
       await tables.drop();
       client.destroy();
       await dynalite.close();
@@ -68,6 +78,7 @@ export async function startCommandService(store: TestStore, env: Record<string, 
       DYNAMODB_SNAPSHOTS_TABLE: store.tables.snapshotsTable,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
+      ...store.natsEnv(),
       ...env,
     },
   });
