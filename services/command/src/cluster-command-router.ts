@@ -2,10 +2,14 @@ import { status } from '@grpc/grpc-js';
 import { isNoMembersError, type Member, type Placement } from '@threadweaver/cluster';
 import type { CommandOutcome } from '@threadweaver/domain';
 import { isGrpcServiceError, UnavailableError } from '@threadweaver/grpc-kit';
-import type { Logger } from '@threadweaver/telemetry';
+import { meterFor, type Logger } from '@threadweaver/telemetry';
 import type { CommandRequest } from './command-requests.js';
 import type { CommandRouter, DispatchContext } from './command-router.js';
 import type { PeerClients } from './forwarding-client.js';
+
+const forwards = meterFor('command').createCounter('threadweaver.command.forwards', {
+  description: 'Commands forwarded to the owning pod, by outcome (ok, or the gRPC status of the failure)',
+});
 
 /** Options for {@link ClusterCommandRouter}. */
 export interface ClusterCommandRouterOptions {
@@ -76,8 +80,11 @@ export class ClusterCommandRouter implements CommandRouter {
       if (owner?.address === this.selfAddress) return this.options.local.dispatch(command, context);
       if (owner !== undefined) {
         try {
-          return await this.options.peers.forward(owner.address, command, { deadline, forwardedBy: this.selfAddress });
+          const outcome = await this.options.peers.forward(owner.address, command, { deadline, forwardedBy: this.selfAddress });
+          forwards.add(1, { outcome: 'ok' });
+          return outcome;
         } catch (err) {
+          forwards.add(1, { outcome: isGrpcServiceError(err) ? (status[err.code] ?? String(err.code)) : 'error' });
           if (!isGrpcServiceError(err) || err.code !== status.UNAVAILABLE) throw err;
           failure = err;
           this.options.logger.debug({ threadId, owner: owner.id, attempt, err }, 'owner unavailable; retrying');

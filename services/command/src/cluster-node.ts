@@ -1,5 +1,5 @@
 import { HashRing, KubernetesMembership, Placement, StaticMembership, type Membership, type MembershipView } from '@threadweaver/cluster';
-import type { Logger } from '@threadweaver/telemetry';
+import { meterFor, type Logger } from '@threadweaver/telemetry';
 import type { ClusterCommandRouter } from './cluster-command-router.js';
 import type { ClusterConfig } from './cluster-config.js';
 import type { PeerClients } from './forwarding-client.js';
@@ -42,7 +42,13 @@ export async function joinCluster(options: ClusterNodeOptions): Promise<ClusterN
   await membership.start();
   const placement = new Placement({ membership, selfAddress, logger });
   router.attach(placement, selfAddress);
+  const meter = meterFor('command');
+  const membershipChanges = meter.createCounter('threadweaver.membership.changes', { description: 'Membership views that changed placement' });
+  meter
+    .createObservableGauge('threadweaver.membership.size', { description: 'Command pods in the current membership view' })
+    .addCallback((result) => result.observe(placement.view().members.length));
   placement.onChange((previous, next) => {
+    membershipChanges.add(1);
     peers.retainOnly(new Set(next.members.map((m) => m.address)));
     const before = new HashRing(previous.members);
     const moved = host.hostedThreadIds().filter((id) => before.ownerOf(id)?.address !== selfAddress || !placement.isLocal(id));
