@@ -2,9 +2,16 @@ import type { DeliveredEvent } from '@threadweaver/bus-nats';
 import type { Journal } from '@threadweaver/journal-dynamodb';
 import { isJournalUnavailableError } from '@threadweaver/journal-dynamodb';
 import type { ThreadProjection } from '@threadweaver/readmodel';
-import type { Logger } from '@threadweaver/telemetry';
+import { contextFromTraceContext, inSpan, linkTo, meterFor, SpanKind, tracerFor, type Link, type Logger } from '@threadweaver/telemetry';
 import { applyFillingGaps } from './gap-filling-apply.js';
 import { retryForever } from './retry.js';
+
+const tracer = tracerFor('projector');
+const projectionLag = meterFor('projector').createHistogram('threadweaver.projector.lag', {
+  description: "From an event's time in the command service to its commit in the read model",
+  unit: 's',
+  advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] },
+});
 
 /** Options for {@link BatchProjector}. */
 export interface BatchProjectorOptions {
@@ -61,7 +68,19 @@ export class BatchProjector {
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
   };
 
-  private async projectThread(threadId: string, delivered: readonly DeliveredEvent[]): Promise<void> {
+  /**
+   * One thread's events in a CONSUMER span: child of the newest event's
+   * publish span (so the projection joins the trace of the command that
+   * caused it), linked to the others'. The transaction's queries are its children.
+   */
+  private projectThread(threadId: string, delivered: readonly DeliveredEvent[]): Promise<void> {
+    const newest = delivered[delivered.length - 1];
+    const links = delivered.map((d) => linkTo(d.traceContext)).filter((l): l is Link => l !== undefined);
+    const attributes = { 'threadweaver.thread_id': threadId, 'messaging.batch.message_count': delivered.length };
+    return inSpan(tracer, 'project thread events', { kind: SpanKind.CONSUMER, attributes, links }, () => this.applyThread(threadId, delivered), contextFromTraceContext(newest?.traceContext));
+  }
+
+  private async applyThread(threadId: string, delivered: readonly DeliveredEvent[]): Promise<void> {
     const { logger, signal } = this.options;
     const events = delivered.map((d) => d.event);
     try {
@@ -80,6 +99,8 @@ export class BatchProjector {
       this.stats.filledFromJournal += filledFromJournal;
       if (filledFromJournal > 0) logger.info({ threadId, filledFromJournal, lastSequenceNr: result.lastSequenceNr }, 'filled a gap from the journal');
       for (const d of delivered) d.ack();
+      const now = Date.now();
+      for (const event of events) projectionLag.record(Math.max(0, now - event.occurredAt.getTime()) / 1000);
     } catch (err) {
       this.stats.redelivered += delivered.length;
       if (signal.aborted) {
