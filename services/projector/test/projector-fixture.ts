@@ -24,9 +24,12 @@ import {
   type TestStream,
 } from '@threadweaver/testing';
 
+// The package root, whether this file runs from test/ (jest) or bench/dist/test/ (the benchmark).
+const here = fileURLToPath(import.meta.url);
+const packageRoot = here.slice(0, here.lastIndexOf('/services/projector/') + '/services/projector/'.length);
 /** The built service; run `npx tsc -b services/projector` first. */
-export const projectorEntry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-export const rebuildEntry = fileURLToPath(new URL('../dist/rebuild-main.js', import.meta.url));
+export const projectorEntry = `${packageRoot}dist/main.js`;
+export const rebuildEntry = `${packageRoot}dist/rebuild-main.js`;
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
