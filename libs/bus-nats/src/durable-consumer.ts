@@ -23,8 +23,8 @@ export interface DeliveredEvent {
   ack(): void;
   /** Not now: redeliver after `delayMs` (immediately when omitted). */
   nak(delayMs?: number): void;
-  /** Never deliver again, without success (the reason goes to the server's advisory). */
-  term(reason?: string): void;
+  /** Never deliver again, without success (log why: servers before 2.10.4 take no reason). */
+  term(): void;
   /** Still working: restart the ack-wait timer. */
   working(): void;
 }
@@ -152,7 +152,8 @@ export class DurableEventConsumer {
     if (last !== undefined) this.pending = last.info.pending;
     for (const msg of msgs) {
       const event = decodeMessage(msg, this.options.logger);
-      if (event === undefined) msg.term('undecodable event');
+      // A plain term: a term with a reason is not understood by servers before 2.10.4.
+      if (event === undefined) msg.term();
       else batch.push(new SettleOnce(msg, event));
     }
     if (batch.length === 0) return;
@@ -195,8 +196,8 @@ class SettleOnce implements DeliveredEvent {
     this.settle(() => this.msg.nak(delayMs));
   }
 
-  term(reason?: string): void {
-    this.settle(() => this.msg.term(reason));
+  term(): void {
+    this.settle(() => this.msg.term());
   }
 
   working(): void {
