@@ -153,7 +153,7 @@ export class DurableEventConsumer {
     for (const msg of msgs) {
       const event = decodeMessage(msg, this.options.logger);
       // A plain term: a term with a reason is not understood by servers before 2.10.4.
-      if (event === undefined) msg.term();
+      if (event === undefined) settleQuietly(() => msg.term());
       else batch.push(new SettleOnce(msg, event));
     }
     if (batch.length === 0) return;
@@ -162,9 +162,19 @@ export class DurableEventConsumer {
     } catch (err) {
       this.options.logger.error({ err, durableName: this.options.durableName, size: batch.length }, 'event handler failed; redelivering its batch');
       for (const delivered of batch) {
-        if (!delivered.settled) delivered.nak(backoffDelay(delivered.deliveryCount, { initialDelayMs: 1000, maxDelayMs: 60_000, ...this.options.retry }));
+        const delayMs = backoffDelay(delivered.deliveryCount, { initialDelayMs: 1000, maxDelayMs: 60_000, ...this.options.retry });
+        if (!delivered.settled) settleQuietly(() => delivered.nak(delayMs));
       }
     }
+  }
+}
+
+// A settlement lost to a dropped connection is redelivered after ack-wait anyway.
+function settleQuietly(settle: () => void): void {
+  try {
+    settle();
+  } catch {
+    // nothing more to do
   }
 }
 

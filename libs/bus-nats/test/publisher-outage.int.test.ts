@@ -5,11 +5,12 @@ import { decodeEvent } from '@threadweaver/event-codec';
 import type { TestNatsServer } from '@threadweaver/testing';
 import { startNatsServer, waitFor } from '@threadweaver/testing';
 import { connectToNats } from '../src/connect.js';
+import { DurableEventConsumer } from '../src/durable-consumer.js';
 import { JetStreamEventPublisher } from '../src/publisher.js';
 import { ensureEventStream } from '../src/stream.js';
 import { recordingLogger, storedMessages, testUlid, threadEvents } from './support.js';
 
-describe('JetStreamEventPublisher across a NATS outage (own nats-server)', () => {
+describe('publisher and durable consumer across a NATS outage (own nats-server)', () => {
   let server: TestNatsServer;
   let nc: NatsConnection;
   const stream = 'THREAD_EVENTS';
@@ -65,4 +66,35 @@ describe('JetStreamEventPublisher across a NATS outage (own nats-server)', () =>
     expect(stored).toHaveLength(15);
     await publisher.close();
   }, 40_000);
+
+  it('keeps a durable consumer going through a server restart', async () => {
+    const js = jetstream(nc);
+    const publisher = new JetStreamEventPublisher({ js, subjectPrefix, logger: recordingLogger(), publishTimeoutMs: 500, retry: { initialDelayMs: 50, maxDelayMs: 400 } });
+    const t = testUlid();
+    const seen = new Set<number>();
+    const consumer = new DurableEventConsumer({
+      js,
+      jsm: await jetstreamManager(nc),
+      stream,
+      durableName: 'survivor',
+      filterSubject: `${subjectPrefix}.${t}`,
+      logger: recordingLogger(),
+      handler: async (batch) => {
+        for (const d of batch) {
+          seen.add(d.event.sequenceNr);
+          d.ack();
+        }
+      },
+    });
+    await consumer.start();
+    publisher.publish(threadEvents(t, 1, 3));
+    await waitFor(() => seen.size === 3, { description: 'events before the outage' });
+
+    await server.stop();
+    publisher.publish(threadEvents(t, 4, 8));
+    await server.restart();
+    await waitFor(() => seen.size === 8, { timeoutMs: 30_000, description: 'events after the restart' });
+    await consumer.stop();
+    await publisher.close();
+  }, 45_000);
 });
