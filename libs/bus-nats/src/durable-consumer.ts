@@ -118,6 +118,7 @@ export class DurableEventConsumer {
         if (this.stopping) await this.messages.close();
         failures = 0;
         await this.drain(this.messages);
+        if (!this.stopping) throw new Error('consumer message stream ended');
       } catch (err) {
         if (this.stopping) break;
         failures++;
