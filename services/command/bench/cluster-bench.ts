@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import { HashRing } from '@threadweaver/cluster';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { createTestJournalTables, dynamoClientFor, FakeKubernetesApi, promiseClient, startServiceProcess, waitFor } from '@threadweaver/testing';
+import { createTestJournalTables, createTestStream, dynamoClientFor, FakeKubernetesApi, promiseClient, startServiceProcess, waitFor } from '@threadweaver/testing';
 import type { PromiseClient, ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 
@@ -46,6 +46,8 @@ const endpoint = `http://${dynalite.address}`;
 const dynamo = dynamoClientFor(endpoint);
 const tables = await createTestJournalTables(dynamo);
 const api = await FakeKubernetesApi.start();
+// Events go to a stream of the bench's own on the local NATS (dropped at the end).
+const stream = createTestStream();
 const nodes: Node[] = [];
 
 async function addNode(): Promise<Node> {
@@ -68,6 +70,9 @@ async function addNode(): Promise<Node> {
       POD_IP: ip,
       POD_NAMESPACE: namespace,
       POD_LABEL_SELECTOR: 'app=command',
+      NATS_URL: stream.url,
+      NATS_STREAM: stream.stream,
+      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
     },
   });
   const raw = new ThreadCommandServiceClient(process.address, credentials.createInsecure());
@@ -182,6 +187,7 @@ try {
   for (const n of nodes) n.raw.close();
   await Promise.all(nodes.map((n) => n.process.stop()));
   await api.close();
+  await stream.drop();
   await tables.drop();
   dynamo.destroy();
   await dynalite.stop();

@@ -62,6 +62,7 @@ export class TestCluster {
         POD_IP: ip,
         POD_NAMESPACE: this.namespace,
         POD_LABEL_SELECTOR: 'app=command',
+        ...this.store.natsEnv(),
         ...env,
       },
     });
