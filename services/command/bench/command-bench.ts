@@ -4,7 +4,12 @@
 // BENCH_SECONDS (per phase and round, default 5), BENCH_ROUNDS (default 3)
 // and BENCH_CONCURRENCY (default 16) tune it. The two phases alternate for
 // BENCH_ROUNDS rounds so a noisy neighbour hits both alike; dynalite runs in
-// its own process, shared by both phases.
+// its own process, shared by both phases. BENCH_TRACING=1 adds a third
+// phase: a second service process started as the image runs it (with the
+// OpenTelemetry SDK, exporting every span over OTLP/HTTP to a sink here), to
+// report the tracing overhead against the untraced one.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { credentials } from '@grpc/grpc-js';
@@ -18,6 +23,8 @@ const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const messagesPerThread = 20;
 const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
+const instrumentationEntry = fileURLToPath(new URL('../../dist/instrumentation.js', import.meta.url));
+const tracing = process.env['BENCH_TRACING'] === '1';
 
 interface Run {
   readonly operations: number;
@@ -65,13 +72,27 @@ function merge(runs: Run[]): Run {
   };
 }
 
-async function startService(endpoint: string, tables: { eventsTable: string; snapshotsTable: string }): Promise<ServiceProcess> {
+/** An OTLP/HTTP endpoint that accepts and discards spans, like a collector would. */
+async function startSpanSink(): Promise<{ endpoint: string; close(): void }> {
+  const server = createServer((req, res) => {
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+async function startService(endpoint: string, tables: { eventsTable: string; snapshotsTable: string }, otlpEndpoint?: string): Promise<ServiceProcess> {
   const profileDir = process.env['BENCH_PROFILE_DIR'];
+  const traced: Record<string, string> = otlpEndpoint === undefined ? {} : { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, METRICS_PORT: '0' };
   return startServiceProcess({
-    name: 'command',
+    name: otlpEndpoint === undefined ? 'command' : 'command (traced)',
     entry,
-    nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    nodeArgs: [
+      ...(otlpEndpoint === undefined ? [] : ['--import', instrumentationEntry]),
+      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+    ],
     env: {
+      ...traced,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       LOG_LEVEL: 'warn',
@@ -136,19 +157,29 @@ try {
   const serviceTables = await createTestJournalTables(client);
   const rawTables = await createTestJournalTables(client);
   const service = await startService(endpoint, serviceTables);
+  const sink = tracing ? await startSpanSink() : undefined;
+  const tracedService = sink === undefined ? undefined : await startService(endpoint, serviceTables, sink.endpoint);
   const serviceRuns: Run[] = [];
+  const tracedRuns: Run[] = [];
   const rawRuns: Run[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       serviceRuns.push(await benchService(service));
+      if (tracedService !== undefined) tracedRuns.push(await benchService(tracedService));
       rawRuns.push(await benchRawPuts(client, rawTables.eventsTable));
     }
   } finally {
     await service.stop();
+    await tracedService?.stop();
+    sink?.close();
   }
   const serviceRate = describeRun('command service (gRPC, create + add messages)', merge(serviceRuns));
   const rawRate = describeRun('raw dynalite conditional PutItem', merge(rawRuns));
   console.log(`ratio service / raw puts: ${(serviceRate / rawRate).toFixed(2)} (target >= 0.8)`);
+  if (tracedRuns.length > 0) {
+    const tracedRate = describeRun('command service traced (OpenTelemetry SDK, every span exported over OTLP)', merge(tracedRuns));
+    console.log(`tracing overhead: ${((1 - tracedRate / serviceRate) * 100).toFixed(1)} % fewer commands per second (target <= 15 %)`);
+  }
   await serviceTables.drop();
   await rawTables.drop();
 } finally {
