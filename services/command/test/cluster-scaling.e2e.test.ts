@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { waitFor } from '@threadweaver/testing';
-import { newId, startStore, type TestStore } from './command-fixture.js';
+import { waitFor, type ServiceProcess } from '@threadweaver/testing';
+import { ProjectorWorld } from '../../projector/test/projector-fixture.js';
+import { newId, type TestStore } from './command-fixture.js';
 import { TestCluster, type ClusterNode } from './cluster-fixture.js';
 import { checkJournal, CommandLoad, createThreads } from './cluster-load.js';
 
@@ -9,16 +10,38 @@ jest.setTimeout(180_000);
 // Membership changes under continuous load. The load's clients retry a
 // failed call with the same request id, so the journal must hold every
 // acknowledged command exactly once, at the sequence number it was
-// acknowledged with, and every thread's history must stay contiguous.
+// acknowledged with, and every thread's history must stay contiguous; the
+// projector's read model converges to the journal.
 describe('command cluster: membership changes under load', () => {
+  let world: ProjectorWorld;
   let store: TestStore;
+  let projector: ServiceProcess;
 
   beforeAll(async () => {
-    store = await startStore();
+    world = await ProjectorWorld.start();
+    store = {
+      dynalite: world.dynalite,
+      client: world.dynamo,
+      tables: world.tables,
+      journal: world.journal,
+      stream: world.stream,
+      natsEnv: () => ({ NATS_URL: world.stream.url, NATS_STREAM: world.stream.stream, NATS_SUBJECT_PREFIX: world.stream.subjectPrefix }),
+      close: () => world.close(),
+    };
+    projector = await world.startProjector();
   });
   afterAll(async () => {
-    await store?.close();
+    await projector?.stop();
+    await world?.close();
   });
+
+  /** The read model reaches each thread's journaled last event and matches the journal. */
+  async function expectReadModelConverges(threadIds: readonly string[]): Promise<void> {
+    const last = new Map<string, number>();
+    for (const id of threadIds) last.set(id, (await store.journal.readEvents(id, 1)).length);
+    await world.waitForThreads(last, 60_000);
+    await world.expectMatchesJournal(threadIds);
+  }
 
   it('scales 1 → 3 → 2 without losing or duplicating an acknowledged command', async () => {
     const cluster = await TestCluster.start(store);
@@ -50,6 +73,7 @@ describe('command cluster: membership changes under load', () => {
       expect(check.events).toBeGreaterThanOrEqual(threads.length + load.count);
       // Commands retried at most a few times; none given up.
       expect(load.count).toBeGreaterThanOrEqual(350);
+      await expectReadModelConverges(threads.map((t) => t.threadId));
     } finally {
       await cluster.close();
     }
@@ -89,6 +113,7 @@ describe('command cluster: membership changes under load', () => {
 
       const check = await checkJournal(store.journal, threads, load);
       expect(check).toMatchObject({ gaps: [], duplicated: [], lost: [] });
+      await expectReadModelConverges(threads.map((t) => t.threadId));
     } finally {
       await cluster.close();
     }
