@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     openApi: buildOpenApi(routes, { title: 'Thread Weaver', version: 'v1' }),
   });
-  logger.info({ port: edge.port, address: edge.address, routes: routes.length }, 'ready');
+  // The readiness line is part of the process contract, so it is written whatever LOG_LEVEL says.
+  logger.child({}, { level: 'info' }).info({ port: edge.port, address: edge.address, routes: routes.length }, 'ready');
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { newUlid, startEdgeSystem, type EdgeSystem } from './edge-fixture.js';
+
+jest.setTimeout(60_000);
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+// The REST surface of SPEC §3 and the errors of §4, over HTTP through the
+// edge process to the real command service process (dynalite as DynamoDB).
+describe('rest-edge in front of the command service', () => {
+  let system: EdgeSystem;
+  const admin = newUlid();
+  const member = newUlid();
+  const outsider = newUlid();
+
+  beforeAll(async () => {
+    system = await startEdgeSystem();
+  });
+  afterAll(async () => {
+    // SIGTERM drains and exits 0 (the readiness contract).
+    const exit = await system?.stop();
+    expect(exit?.code).toBe(0);
+  });
+
+  async function call(method: string, path: string, body?: unknown, raw?: string): Promise<Reply> {
+    const response = await fetch(`${system.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: JSON.parse(text) as Record<string, unknown> };
+  }
+  const post = (path: string, body: unknown) => call('POST', path, body);
+  const error = (status: number, code: number, message?: string) => ({
+    status,
+    body: { code, message: message === undefined ? expect.any(String) : expect.stringContaining(message), details: [] },
+  });
+
+  async function createThread(): Promise<string> {
+    const created = await post('/v1/threads/create', { accountId: admin, title: 'lunch', administratorIds: [admin] });
+    expect(created.status).toBe(200);
+    return created.body['threadId'] as string;
+  }
+
+  it('runs a thread: create, join a member, add and remove messages, destroy', async () => {
+    const created = await post('/v1/threads/create', { accountId: admin, title: 'Lunch', remarks: 'friday', administratorIds: [admin], memberIds: [] });
+    expect(created).toMatchObject({ status: 200, body: { threadId: expect.stringMatching(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/), sequenceNr: '1' } });
+    const threadId = created.body['threadId'] as string;
+    const at = (action: string) => `/v1/threads/${threadId}/${action}`;
+
+    await expect(post(at('member-ids/join'), { accountId: admin, accountIds: [member] })).resolves.toMatchObject({ status: 200, body: { threadId, sequenceNr: '2' } });
+
+    const added = await post(at('messages/add'), { accountId: member, messages: [{ text: 'hello' }, { text: 'world', toAccountIds: [admin] }] });
+    expect(added).toMatchObject({ status: 200, body: { threadId, sequenceNr: '3', messageIds: [expect.any(String), expect.any(String)] } });
+    const [first] = added.body['messageIds'] as string[];
+
+    // An idempotent retry over HTTP returns the first outcome.
+    const requestId = newUlid();
+    const remove = { requestId, accountId: member, messageIds: [first] };
+    const removed = await post(at('messages/remove'), remove);
+    expect(removed).toMatchObject({ status: 200, body: { threadId, messageIds: [first], sequenceNr: '4' } });
+    await expect(post(at('messages/remove'), remove)).resolves.toMatchObject({ status: 200, body: removed.body });
+
+    await expect(post(at('destroy'), { accountId: admin })).resolves.toMatchObject({ status: 200, body: { threadId, sequenceNr: '5' } });
+    await expect(post(at('messages/add'), { accountId: member, messages: [{ text: 'late' }] })).resolves.toMatchObject(error(400, 9));
+  });
+
+  it('answers the SPEC §4 errors with grpc-gateway bodies and statuses', async () => {
+    const threadId = await createThread();
+    const at = (action: string) => `/v1/threads/${threadId}/${action}`;
+    // INVALID_ARGUMENT from the domain, naming the field.
+    await expect(post('/v1/threads/create', { accountId: 'nope', title: 't', administratorIds: [admin] })).resolves.toMatchObject(error(400, 3, 'account_id'));
+    await expect(post('/v1/threads/create', { accountId: admin, title: 't', administratorIds: [] })).resolves.toMatchObject(error(400, 3, 'administrator_ids'));
+    // PERMISSION_DENIED
+    await expect(post(at('member-ids/join'), { accountId: outsider, accountIds: [outsider] })).resolves.toMatchObject(error(403, 7));
+    // NOT_FOUND
+    await expect(post(at('messages/remove'), { accountId: admin, messageIds: [newUlid()] })).resolves.toMatchObject(error(404, 5));
+    // ALREADY_EXISTS
+    await expect(post('/v1/threads/create', { accountId: admin, threadId, title: 't', administratorIds: [admin] })).resolves.toMatchObject(error(409, 6));
+    // FAILED_PRECONDITION: the last administrator may not leave.
+    await expect(post(at('administrator-ids/leave'), { accountId: admin, accountIds: [admin] })).resolves.toMatchObject(error(400, 9));
+    // UNAVAILABLE: no query service is running behind this edge.
+    await expect(call('GET', `/v1/threads?account_id=${admin}`)).resolves.toMatchObject(error(503, 14));
+  });
+
+  it('rejects bad input itself with 400 naming the field, never 500', async () => {
+    const threadId = await createThread();
+    await expect(call('POST', '/v1/threads/create', undefined, '{"accountId":')).resolves.toMatchObject(error(400, 3, 'malformed JSON'));
+    await expect(post('/v1/threads/create', { accountId: admin, titel: 'x' })).resolves.toMatchObject(error(400, 3, 'titel'));
+    await expect(post('/v1/threads/create', { accountId: admin, title: 7 })).resolves.toMatchObject(error(400, 3, 'title'));
+    await expect(post(`/v1/threads/${threadId}/messages/add`, { accountId: admin, messages: [{ text: 'x', reply: 'y' }] })).resolves.toMatchObject(error(400, 3, 'reply'));
+    await expect(call('GET', `/v1/threads?account_id=${admin}&page_size=ten`)).resolves.toMatchObject(error(400, 3, 'page_size'));
+    await expect(call('GET', `/v1/threads/${threadId}?account_id=${admin}&colour=red`)).resolves.toMatchObject(error(400, 3, 'colour'));
+  });
+
+  it('answers unknown paths 404 and wrong methods 405 with Allow', async () => {
+    await expect(call('GET', '/v2/threads')).resolves.toMatchObject(error(404, 5));
+    const wrong = await call('GET', '/v1/threads/x/destroy');
+    expect(wrong).toMatchObject(error(405, 12));
+    expect(wrong.headers.get('allow')).toBe('POST');
+  });
+
+  it('admits 100 messages of 4,000 characters and refuses an oversized body with 413', async () => {
+    const threadId = await createThread();
+    // Every character JSON-escaped (\u4e2d, 6 bytes): ~2.4 MB on the wire.
+    const text = '\\u4e2d'.repeat(4000);
+    const messages = Array.from({ length: 100 }, () => `{"text":"${text}"}`).join(',');
+    const big = await call('POST', `/v1/threads/${threadId}/messages/add`, undefined, `{"accountId":"${admin}","messages":[${messages}]}`);
+    expect(big.status).toBe(200);
+    expect(big.body['messageIds']).toHaveLength(100);
+
+    const huge = await call('POST', `/v1/threads/${threadId}/messages/add`, undefined, JSON.stringify({ accountId: admin, messages: [{ text: 'x'.repeat(9 * 1024 * 1024) }] }));
+    expect(huge).toMatchObject(error(413, 8));
+  });
+
+  it('serves /healthz and the OpenAPI document', async () => {
+    await expect(call('GET', '/healthz')).resolves.toMatchObject({ status: 200, body: { status: 'ok' } });
+    const doc = await call('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body['paths'] as object)).toContain('/v1/threads/{thread_id}/messages/add');
+  });
+});
