@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ export interface StartNatsServerOptions {
   binary?: string;
   /** Give up waiting for readiness after this long. @default 10000 */
   readyTimeoutMs?: number;
+  /** The server's `max_payload` in bytes (announced in INFO), set through a config file. @default the server's (1 MB) */
+  maxPayload?: number;
 }
 
 /** A nats-server process of one test, with JetStream and its own store directory. */
@@ -33,16 +35,23 @@ export interface TestNatsServer {
  * answers, racing that against the process exiting; never sleeps blindly.
  */
 export async function startNatsServer(options: StartNatsServerOptions = {}): Promise<TestNatsServer> {
-  const { binary = 'nats-server', readyTimeoutMs = 10_000 } = options;
+  const { binary = 'nats-server', readyTimeoutMs = 10_000, maxPayload } = options;
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'tw-nats-'));
+  // nats-server has no command-line flag for max_payload; flags still override the rest.
+  const configArgs: string[] = [];
+  if (maxPayload !== undefined) {
+    const configFile = join(storeDir, 'nats-server.conf');
+    await writeFile(configFile, `max_payload: ${Math.trunc(maxPayload)}\n`);
+    configArgs.push('-c', configFile);
+  }
   const url = `nats://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const killOnExit = (): void => void child?.kill('SIGKILL');
   process.once('exit', killOnExit);
 
   const start = async (): Promise<void> => {
-    const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(binary, [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let output = '';
     proc.stderr?.on('data', (chunk: Buffer) => {
