@@ -6,7 +6,8 @@ import { isAlreadyInUse, isConsumerNotFound } from './api-errors.js';
 import type { BackoffOptions } from './backoff.js';
 import { Sleeper, backoffDelay } from './backoff.js';
 import { BatchBuffer } from './batch-buffer.js';
-import { decodeMessage } from './decode-message.js';
+import type { EventResolver } from './claim-check.js';
+import { isEventReference, readMessageEvent } from './claim-check.js';
 import type { TraceContext } from './headers.js';
 import { readTraceContext } from './headers.js';
 import type { BusLogger } from './logger.js';
@@ -42,6 +43,12 @@ export interface DurableEventConsumerOptions {
   /** Only subjects matching this. @default the whole stream */
   filterSubject?: string;
   handler: EventBatchHandler;
+  /**
+   * Reads the full event of a message published as a reference (an event
+   * larger than the server's `max_payload`), e.g. `journalEventResolver(journal)`.
+   * When it throws, the message is nak'ed with the `retry` delay, never dropped.
+   */
+  resolveEvent: EventResolver;
   logger: BusLogger;
   /** Most events per handler call. @default 100 */
   batchSize?: number;
@@ -49,14 +56,16 @@ export interface DurableEventConsumerOptions {
   ackWaitMs?: number;
   /** Unacked messages outstanding at once. @default 1000 */
   maxAckPending?: number;
-  /** Delay of the nak given to unsettled messages when the handler throws. @default 1000 ms, growing with redeliveries */
+  /** Delay of the nak given to unsettled messages when the handler throws (or a reference is unresolvable). @default 1000 ms, growing with redeliveries */
   retry?: BackoffOptions;
 }
 
 /**
  * A durable pull consumer with explicit acks. The handler gets batches of
- * decoded events; messages it leaves unsettled are redelivered after
- * `ackWaitMs`, and when it throws they are nak'ed with a delay. Undecodable
+ * decoded events (references resolved through `resolveEvent`, so the
+ * handler always sees full events); messages it leaves unsettled are
+ * redelivered after `ackWaitMs`, and when it throws they are nak'ed with a
+ * delay, as are references that cannot be resolved yet. Undecodable
  * messages are logged and terminated. Survives disconnects and server
  * restarts by recreating the consumer; gives up only on {@link stop}.
  */
@@ -151,11 +160,27 @@ export class DurableEventConsumer {
     const batch: SettleOnce[] = [];
     const last = msgs[msgs.length - 1];
     if (last !== undefined) this.pending = last.info.pending;
+    // References are resolved one at a time; after one fails (the journal is
+    // likely down) the batch's other references wait too, instead of each
+    // waiting out its own timeout while the batch's ack-wait runs.
+    let resolverFailed = false;
     for (const msg of msgs) {
-      const event = decodeMessage(msg, this.options.logger);
-      // A plain term: a term with a reason is not understood by servers before 2.10.4.
-      if (event === undefined) settleQuietly(() => msg.term());
-      else batch.push(new SettleOnce(msg, event));
+      if (resolverFailed && isEventReference(msg.headers)) {
+        settleQuietly(() => msg.nak(this.retryDelay(msg.info.deliveryCount)));
+        continue;
+      }
+      const read = await readMessageEvent(msg, this.options.resolveEvent, this.options.logger);
+      if (read.kind === 'event') {
+        batch.push(new SettleOnce(msg, read.event));
+      } else if (read.kind === 'undecodable') {
+        // A plain term: a term with a reason is not understood by servers before 2.10.4.
+        settleQuietly(() => msg.term());
+      } else {
+        resolverFailed = true;
+        const delayMs = this.retryDelay(msg.info.deliveryCount);
+        this.options.logger.warn({ err: read.error, durableName: this.options.durableName, subject: msg.subject, streamSequence: msg.seq, delayMs }, 'event reference not resolvable yet; redelivering it later');
+        settleQuietly(() => msg.nak(delayMs));
+      }
     }
     if (batch.length === 0) return;
     try {
@@ -163,10 +188,14 @@ export class DurableEventConsumer {
     } catch (err) {
       this.options.logger.error({ err, durableName: this.options.durableName, size: batch.length }, 'event handler failed; redelivering its batch');
       for (const delivered of batch) {
-        const delayMs = backoffDelay(delivered.deliveryCount, { initialDelayMs: 1000, maxDelayMs: 60_000, ...this.options.retry });
+        const delayMs = this.retryDelay(delivered.deliveryCount);
         if (!delivered.settled) settleQuietly(() => delivered.nak(delayMs));
       }
     }
+  }
+
+  private retryDelay(deliveryCount: number): number {
+    return backoffDelay(deliveryCount, { initialDelayMs: 1000, maxDelayMs: 60_000, ...this.options.retry });
   }
 }
 

@@ -14,7 +14,16 @@ export const eventHeaders = {
   /** W3C trace context, so a consumer can continue the command's trace. */
   traceparent: 'traceparent',
   tracestate: 'tracestate',
+  /**
+   * Present (value {@link journalReference}) when the body is empty because
+   * the event was too large for the server's `max_payload`: a claim check,
+   * resolved from the journal by thread id and sequence number.
+   */
+  payloadRef: 'Tw-Payload-Ref',
 } as const;
+
+/** The value of {@link eventHeaders.payloadRef}: the payload is in the journal. */
+export const journalReference = 'journal';
 
 /** W3C trace context of the work that produced an event. */
 export interface TraceContext {

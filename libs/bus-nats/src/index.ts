@@ -1,13 +1,22 @@
 export type { BackoffOptions } from './backoff.js';
+export { isEventReference, journalEventResolver } from './claim-check.js';
+export type { EventResolver, EventSource } from './claim-check.js';
 export { connectToNats } from './connect.js';
 export type { ConnectToNatsOptions } from './connect.js';
 export { DurableEventConsumer, ensureDurableConsumer } from './durable-consumer.js';
 export type { DeliveredEvent, DurableEventConsumerOptions, EventBatchHandler } from './durable-consumer.js';
-export { BusConfigConflictError, BusNatsError, isBusConfigConflictError, isBusNatsError } from './errors.js';
-export { buildEventHeaders, eventHeaders, readTraceContext } from './headers.js';
+export {
+  BusConfigConflictError,
+  BusNatsError,
+  UnresolvedEventError,
+  isBusConfigConflictError,
+  isBusNatsError,
+  isUnresolvedEventError,
+} from './errors.js';
+export { buildEventHeaders, eventHeaders, journalReference, readTraceContext } from './headers.js';
 export type { TraceContext, TraceContextHook } from './headers.js';
 export type { BusLogger } from './logger.js';
-export { JetStreamEventPublisher } from './publisher.js';
+export { JetStreamEventPublisher, headerHeadroomBytes } from './publisher.js';
 export type { EventPublisher, JetStreamEventPublisherOptions } from './publisher.js';
 export { ensureEventStream } from './stream.js';
 export type { EventStreamOptions } from './stream.js';

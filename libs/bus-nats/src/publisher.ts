@@ -1,11 +1,12 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidArgumentError } from '@nats-io/transport-node';
 import type { ThreadEvent } from '@threadweaver/domain';
 import { encodeEvent } from '@threadweaver/event-codec';
 import type { BackoffOptions } from './backoff.js';
 import { Sleeper, backoffDelay } from './backoff.js';
 import type { TraceContextHook } from './headers.js';
-import { buildEventHeaders } from './headers.js';
+import { buildEventHeaders, eventHeaders, journalReference } from './headers.js';
 import type { BusLogger } from './logger.js';
 import { eventMessageId, threadSubject } from './subjects.js';
 import type { PendingEvent } from './thread-backlog.js';
@@ -37,7 +38,19 @@ export interface JetStreamEventPublisherOptions {
   publishTimeoutMs?: number;
   /** Backoff between retries while NATS is unavailable. @default 100 ms doubling to 5000 ms */
   retry?: BackoffOptions;
+  /**
+   * The largest message (headers and body) the server takes. An event whose
+   * encoding exceeds it less {@link headerHeadroomBytes} is published as a
+   * reference to the journal (empty body, `Tw-Payload-Ref: journal`).
+   * @default the `max_payload` the server announced on `js`'s connection
+   */
+  maxPayload?: () => number | undefined;
 }
+
+/** Bytes kept free under `max_payload` for the headers (ours, `Nats-Msg-Id`, trace context). */
+export const headerHeadroomBytes = 4096;
+
+const emptyBody = new Uint8Array(0);
 
 /**
  * Publishes events to JetStream per thread in sequence order, each with the
@@ -55,6 +68,7 @@ export class JetStreamEventPublisher implements EventPublisher {
   private readonly maxBacklogPerThread: number;
   private readonly maxBacklog: number;
   private readonly publishTimeoutMs: number;
+  private readonly maxPayload: () => number | undefined;
   private waiting = 0;
   private closed = false;
 
@@ -62,6 +76,7 @@ export class JetStreamEventPublisher implements EventPublisher {
     this.maxBacklogPerThread = options.maxBacklogPerThread ?? 10_000;
     this.maxBacklog = options.maxBacklog ?? 100_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.maxPayload = options.maxPayload ?? announcedMaxPayload(options.js);
     busMeter
       .createObservableGauge('threadweaver.publication.backlog', { description: 'Events waiting for a JetStream ack, over all threads' })
       .addCallback((result) => result.observe(this.waiting));
@@ -178,9 +193,10 @@ export class JetStreamEventPublisher implements EventPublisher {
     while (!this.closed) {
       const head = thread.pending[0];
       if (head === undefined) break;
+      const asReference = this.mustReference(head);
       try {
         const ack = await publishInSpan(head.subject, head.msgId, head.headers, () =>
-          this.options.js.publish(head.subject, head.data, {
+          this.options.js.publish(head.subject, asReference ? emptyBody : head.data, {
             msgID: head.msgId,
             headers: head.headers,
             timeout: this.publishTimeoutMs,
@@ -191,8 +207,13 @@ export class JetStreamEventPublisher implements EventPublisher {
         this.settled();
         failures = 0;
       } catch (err) {
+        if (err instanceof InvalidArgumentError && !asReference && err.message.includes('max_payload')) {
+          // The limit was unknown or the headers larger than the headroom: the client refused before sending.
+          this.markAsReference(head);
+          continue;
+        }
         if (err instanceof InvalidArgumentError) {
-          // Not transient (e.g. larger than the server's max_payload): retrying would stall the thread.
+          // Not transient (a reference still too large: absurd headers): retrying would stall the thread.
           thread.discard(head);
           this.drop(thread, threadId, head.sequenceNr, (err as Error).message);
           this.settled();
@@ -207,8 +228,33 @@ export class JetStreamEventPublisher implements EventPublisher {
     }
   }
 
+  // Decided at each attempt, not when queued: the limit is the server's we are connected to now.
+  private mustReference(head: PendingEvent): boolean {
+    if (head.headers.get(eventHeaders.payloadRef) === journalReference) return true;
+    const limit = this.maxPayload();
+    if (limit === undefined || head.data.length + headerHeadroomBytes <= limit) return false;
+    this.markAsReference(head, limit);
+    return true;
+  }
+
+  /** The event stays in the journal; the message becomes its claim check (same id, subject and headers). */
+  private markAsReference(head: PendingEvent, limit?: number): void {
+    head.headers.set(eventHeaders.payloadRef, journalReference);
+    this.options.logger.info({ msgId: head.msgId, bytes: head.data.length, maxPayload: limit }, 'event larger than max_payload; publishing a reference to the journal');
+  }
+
   private settled(): void {
     this.waiting--;
     if (this.waiting === 0) for (const notify of [...this.drainedWaiters]) notify();
   }
+}
+
+/** Reads `max_payload` from the INFO of the connection behind `js`, when the client exposes it. */
+function announcedMaxPayload(js: JetStreamClient): () => number | undefined {
+  // nats.js's client has getConnection() though its interface does not declare it; without it the
+  // client's own max_payload refusal (InvalidArgumentError) still turns the event into a reference.
+  const withConnection = js as JetStreamClient & { getConnection?: () => NatsConnection };
+  if (typeof withConnection.getConnection !== 'function') return () => undefined;
+  const nc = withConnection.getConnection();
+  return () => nc.info?.max_payload;
 }

@@ -1,7 +1,11 @@
 import type { JetStreamClient, OrderedConsumerOptions } from '@nats-io/jetstream';
 import { DeliverPolicy } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { ThreadEvent } from '@threadweaver/domain';
-import { decodeMessage } from './decode-message.js';
+import type { BackoffOptions } from './backoff.js';
+import { backoffDelay } from './backoff.js';
+import type { EventResolver } from './claim-check.js';
+import { readMessageEvent } from './claim-check.js';
 import type { BusLogger } from './logger.js';
 import { threadSubject } from './subjects.js';
 
@@ -14,6 +18,14 @@ export type WatchThreadOptions = WatchStart & {
   subjectPrefix: string;
   threadId: string;
   logger: BusLogger;
+  /**
+   * Reads the full event of a message published as a reference (larger than
+   * the server's `max_payload`), e.g. `journalEventResolver(journal)`. While
+   * it fails the watch retries in place, so order is kept and nothing is skipped.
+   */
+  resolveEvent: EventResolver;
+  /** Pause between attempts to resolve a reference. @default 200 ms doubling to 5000 ms */
+  resolveRetry?: BackoffOptions;
   /** Ends the iteration when aborted. */
   signal?: AbortSignal;
 };
@@ -28,11 +40,12 @@ export interface WatchedEvent {
  * One thread's events as an async iterable: the stored ones from the chosen
  * start, then live ones as they are published, in stream order. Backed by an
  * ordered consumer filtered on the thread's subject, which nats.js recreates
- * after disconnects. Ends when the caller breaks out or `signal` aborts;
- * undecodable messages are logged and skipped.
+ * after disconnects. References are resolved through `resolveEvent`,
+ * retried until they resolve. Ends when the caller breaks out or `signal`
+ * aborts; undecodable messages are logged and skipped.
  */
 export async function* watchThreadEvents(js: JetStreamClient, options: WatchThreadOptions): AsyncGenerator<WatchedEvent, void, undefined> {
-  const { stream, subjectPrefix, threadId, logger, signal } = options;
+  const { stream, subjectPrefix, threadId, signal } = options;
   if (signal?.aborted) return;
   const consumer = await js.consumers.get(stream, orderedOptions(threadSubject(subjectPrefix, threadId), options));
   const messages = await consumer.consume({ max_messages: 100 });
@@ -40,7 +53,8 @@ export async function* watchThreadEvents(js: JetStreamClient, options: WatchThre
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for await (const msg of messages) {
-      const event = decodeMessage(msg, logger);
+      const event = await eventOf(msg, options);
+      if (signal?.aborted) return;
       if (event !== undefined) yield { event, streamSequence: msg.seq };
     }
   } finally {
@@ -49,6 +63,37 @@ export async function* watchThreadEvents(js: JetStreamClient, options: WatchThre
     // The ordered consumer is ephemeral; removing it now spares the server its inactivity timeout.
     await consumer.delete().catch(() => undefined);
   }
+}
+
+// Resolves a reference however many attempts it takes (or until aborted):
+// skipping it would leave a hole the watcher could only fill later.
+async function eventOf(msg: JsMsg, options: WatchThreadOptions): Promise<ThreadEvent | undefined> {
+  const { logger, resolveEvent, signal } = options;
+  for (let attempt = 1; ; attempt++) {
+    const read = await readMessageEvent(msg, resolveEvent, logger);
+    if (read.kind === 'event') return read.event;
+    if (read.kind === 'undecodable') return undefined;
+    if (attempt === 1 || attempt % 20 === 0) {
+      logger.warn({ err: read.error, subject: msg.subject, streamSequence: msg.seq, attempt }, 'event reference not resolvable yet; retrying');
+    }
+    if (!(await sleep(backoffDelay(attempt, { initialDelayMs: 200, maxDelayMs: 5000, ...options.resolveRetry }), signal))) return undefined;
+  }
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function orderedOptions(filter: string, start: WatchStart): Partial<OrderedConsumerOptions> {

@@ -11,7 +11,7 @@ import { JetStreamEventPublisher } from '../src/publisher.js';
 import { ensureEventStream } from '../src/stream.js';
 import type { WatchedEvent } from '../src/watch-thread.js';
 import { watchThreadEvents } from '../src/watch-thread.js';
-import { recordingLogger, testUlid, threadEvents } from './support.js';
+import { noReferencesExpected, recordingLogger, testUlid, threadEvents } from './support.js';
 
 jest.setTimeout(30_000);
 
@@ -51,6 +51,7 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
     const seen: string[] = [];
     const batchSizes: number[] = [];
     const consumer = new DurableEventConsumer({
+      resolveEvent: noReferencesExpected,
       js,
       jsm,
       stream: target.stream,
@@ -85,7 +86,7 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
     publisher.publish(threadEvents(t, 1, 6));
     expect(await publisher.flush(10_000)).toBe(true);
 
-    const common = { js, jsm, stream: target.stream, durableName: 'redeliver', filterSubject, ackWaitMs: 1000, logger: recordingLogger() };
+    const common = { js, jsm, stream: target.stream, durableName: 'redeliver', filterSubject, ackWaitMs: 1000, logger: recordingLogger(), resolveEvent: noReferencesExpected };
     const first: DeliveredEvent[] = [];
     const before = new DurableEventConsumer({
       ...common,
@@ -125,6 +126,7 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
     let failures = 0;
     const handled: string[] = [];
     const consumer = new DurableEventConsumer({
+      resolveEvent: noReferencesExpected,
       js,
       jsm,
       stream: target.stream,
@@ -157,7 +159,7 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
     const watched: WatchedEvent[] = [];
     const logger = recordingLogger();
     const watching = (async () => {
-      for await (const w of watchThreadEvents(js, { stream: target.stream, subjectPrefix: target.subjectPrefix, threadId: t, deliverAll: true, logger, signal: abort.signal })) {
+      for await (const w of watchThreadEvents(js, { resolveEvent: noReferencesExpected, stream: target.stream, subjectPrefix: target.subjectPrefix, threadId: t, deliverAll: true, logger, signal: abort.signal })) {
         watched.push(w);
       }
     })();
@@ -174,7 +176,7 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
 
     // From a stream sequence: starts at that event of the thread.
     const fromThird: WatchedEvent[] = [];
-    for await (const w of watchThreadEvents(js, { stream: target.stream, subjectPrefix: target.subjectPrefix, threadId: t, fromStreamSequence: watched[2]!.streamSequence, logger })) {
+    for await (const w of watchThreadEvents(js, { resolveEvent: noReferencesExpected, stream: target.stream, subjectPrefix: target.subjectPrefix, threadId: t, fromStreamSequence: watched[2]!.streamSequence, logger })) {
       fromThird.push(w);
       if (fromThird.length === 4) break;
     }

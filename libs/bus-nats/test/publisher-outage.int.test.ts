@@ -8,7 +8,7 @@ import { connectToNats } from '../src/connect.js';
 import { DurableEventConsumer } from '../src/durable-consumer.js';
 import { JetStreamEventPublisher } from '../src/publisher.js';
 import { ensureEventStream } from '../src/stream.js';
-import { recordingLogger, storedMessages, testUlid, threadEvents } from './support.js';
+import { noReferencesExpected, recordingLogger, storedMessages, testUlid, threadEvents } from './support.js';
 
 describe('publisher and durable consumer across a NATS outage (own nats-server)', () => {
   let server: TestNatsServer;
@@ -73,6 +73,7 @@ describe('publisher and durable consumer across a NATS outage (own nats-server)'
     const t = testUlid();
     const seen = new Set<number>();
     const consumer = new DurableEventConsumer({
+      resolveEvent: noReferencesExpected,
       js,
       jsm: await jetstreamManager(nc),
       stream,

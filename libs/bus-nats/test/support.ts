@@ -42,3 +42,7 @@ export async function storedMessages(jsm: JetStreamManager, stream: string): Pro
   }
   return out;
 }
+
+/** For streams that never carry references: any resolution is a test failure, reported as unresolvable. */
+export const noReferencesExpected = (threadId: string, sequenceNr: number): Promise<ThreadEvent> =>
+  Promise.reject(new Error(`unexpected reference ${threadId}:${sequenceNr}`));

@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectToNats, DurableEventConsumer, ensureEventStream } from '@threadweaver/bus-nats';
+import { connectToNats, DurableEventConsumer, ensureEventStream, journalEventResolver } from '@threadweaver/bus-nats';
 import { startGrpcServer } from '@threadweaver/grpc-kit';
 import { createDynamoClient, DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { createReadModelClient, ThreadProjection } from '@threadweaver/readmodel';
@@ -89,6 +89,8 @@ try {
     durableName: config.durableName,
     filterSubject: `${config.natsSubjectPrefix}.>`,
     handler: projector.handle,
+    // Events too large for NATS arrive as references; the journal holds them.
+    resolveEvent: journalEventResolver(journal),
     logger,
     batchSize: config.batchSize,
     ackWaitMs: config.ackWaitMs,

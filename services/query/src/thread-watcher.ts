@@ -1,6 +1,6 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { watchThreadEvents } from '@threadweaver/bus-nats';
+import { journalEventResolver, watchThreadEvents } from '@threadweaver/bus-nats';
 import { NotFoundError, PermissionDeniedError, evolve, initialState, isMember } from '@threadweaver/domain';
 import type { ThreadEvent, ThreadState } from '@threadweaver/domain';
 import { toProtoEvent } from '@threadweaver/event-codec';
@@ -102,7 +102,9 @@ export class ThreadWatcher {
       if (event.sequenceNr >= first) await send(event);
       return endsWatch(event, state, accountId);
     };
-    const live = watchThreadEvents(this.options.js, { ...this.streamOf(threadId), fromStreamSequence, logger, signal });
+    // Events too large for NATS arrive as references: read from the journal, retried while it is down.
+    const resolveEvent = journalEventResolver(journal);
+    const live = watchThreadEvents(this.options.js, { ...this.streamOf(threadId), fromStreamSequence, logger, resolveEvent, signal });
     for await (const { event } of live) {
       if (signal.aborted) return;
       const last = state.sequenceNr;
