@@ -112,7 +112,17 @@ export function createEdgeListener(options: EdgeOptions): (req: IncomingMessage,
 
 /** Starts the edge on `host:port` (0 = ephemeral). */
 export async function startEdge(options: EdgeOptions & { host: string; port: number }): Promise<RunningEdge> {
-  const server = createServer(createEdgeListener(options));
+  const listener = createEdgeListener(options);
+  let closing = false;
+  const server = createServer((req, res) => {
+    // While draining, a finished request must not leave its keep-alive
+    // socket open until the keep-alive timeout: close it as it goes idle.
+    res.on('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing) res.shouldKeepAlive = false;
+    listener(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -128,6 +138,7 @@ export async function startEdge(options: EdgeOptions & { host: string; port: num
     address: `${host}:${bound.port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing = true;
         // close() waits for in-flight requests and (Node >= 19) drops idle keep-alive sockets.
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeIdleConnections();
