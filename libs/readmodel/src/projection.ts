@@ -1,7 +1,6 @@
 import type { ThreadEvent } from '@threadweaver/domain';
-import { applyEvent } from './apply-event.js';
 import type { ReadModelClient } from './client.js';
-import type { Prisma } from './generated/prisma/client.js';
+import { projectionRows } from './projection-rows.js';
 
 /** The NOTIFY channel the projection signals progress on; payload `<threadId>:<sequenceNr>`. */
 export const progressChannel = 'thread_progress';
@@ -30,42 +29,70 @@ export interface ThreadApplyResult {
 
 /** Options for {@link ThreadProjection}. */
 export interface ThreadProjectionOptions {
-  /** Most events of one thread applied in one transaction; longer runs are split. @default 500 */
+  /**
+   * Most events applied in one transaction (one call of the SQL function),
+   * over all threads of the call; a longer thread is split over consecutive
+   * transactions. @default 500
+   */
   maxEventsPerTransaction?: number;
-  /** Interactive transaction timeout. @default 30000 */
+  /** @deprecated Ignored: each transaction is one statement, not an interactive transaction. */
   transactionTimeoutMs?: number;
-  /** How long to wait for a pooled connection to start a transaction. @default 10000 */
+  /** @deprecated Ignored: each transaction is one statement, not an interactive transaction. */
   maxWaitMs?: number;
 }
 
 /**
  * Applies domain events to the SQL read model exactly once, per thread in
- * sequence order. Each thread's contiguous events are applied in one
- * transaction that first locks the thread's `projection_progress` row, so
- * several projector replicas can apply the same events at once: the second
- * waits on the lock, then sees them as duplicates.
+ * sequence order. The events of many threads go to PostgreSQL in one
+ * statement, `project_thread_events` (see the migration), which locks the
+ * threads' `projection_progress` rows in thread id order, applies each
+ * thread's contiguous events set-based, records progress and notifies, all
+ * in one transaction. Several projector replicas can apply the same events at
+ * once: the second waits on the locks, then sees them as duplicates.
  */
 export class ThreadProjection {
-  private readonly options: Required<ThreadProjectionOptions>;
+  private readonly maxEventsPerTransaction: number;
 
   constructor(
     private readonly prisma: ReadModelClient,
     options: ThreadProjectionOptions = {},
   ) {
-    this.options = {
-      maxEventsPerTransaction: options.maxEventsPerTransaction ?? 500,
-      transactionTimeoutMs: options.transactionTimeoutMs ?? 30_000,
-      maxWaitMs: options.maxWaitMs ?? 10_000,
-    };
+    this.maxEventsPerTransaction = Math.max(1, options.maxEventsPerTransaction ?? 500);
   }
 
-  /** Applies events (any threads, any order); one result per thread, in order of first appearance. */
+  /**
+   * Applies events (any threads, any order; repeats of a sequence number keep
+   * the first); one result per thread, in order of first appearance.
+   */
   async apply(events: readonly ThreadEvent[]): Promise<ThreadApplyResult[]> {
-    const results: ThreadApplyResult[] = [];
-    for (const [threadId, threadEvents] of groupByThread(events)) {
-      results.push(await this.applyThread(threadId, threadEvents));
+    const groups = groupByThread(events);
+    const outcomes = new Map<string, { applied: number; last: number; gap: boolean }>();
+    // Round k holds the k-th slice of every thread still going, so a thread's
+    // slices commit in order; a thread that hits a gap drops out.
+    const slices = [...groups.keys()].sort().map((threadId) => ({ threadId, events: groups.get(threadId) ?? [] }));
+    for (let round = 0; ; round++) {
+      const size = this.maxEventsPerTransaction;
+      const pending = slices
+        .filter((t) => round * size < t.events.length && outcomes.get(t.threadId)?.gap !== true)
+        .flatMap((t) => t.events.slice(round * size, (round + 1) * size));
+      if (pending.length === 0) break;
+      for (let start = 0; start < pending.length; start += size) {
+        for (const row of await this.applyOnce(pending.slice(start, start + size))) {
+          const before = outcomes.get(row.thread_id);
+          outcomes.set(row.thread_id, {
+            applied: (before?.applied ?? 0) + row.last_sequence_nr - row.previous_sequence_nr,
+            last: row.last_sequence_nr,
+            gap: row.gap,
+          });
+        }
+      }
     }
-    return results;
+    return [...groups.keys()].map((threadId) => {
+      const o = outcomes.get(threadId);
+      if (o === undefined) throw new Error(`project_thread_events returned nothing for thread ${threadId}`);
+      const status = o.gap ? 'gap' : o.applied > 0 ? 'applied' : 'duplicate';
+      return { threadId, status, appliedCount: o.applied, lastSequenceNr: o.last, expectedSequenceNr: o.last + 1 };
+    });
   }
 
   /** Empties every read-model table, for a full rebuild from the journal. */
@@ -73,59 +100,19 @@ export class ThreadProjection {
     await this.prisma.$executeRaw`TRUNCATE projection_progress, messages, thread_members, thread_administrators, threads`;
   }
 
-  private async applyThread(threadId: string, sorted: readonly ThreadEvent[]): Promise<ThreadApplyResult> {
-    let appliedCount = 0;
-    let last = 0;
-    const chunk = this.options.maxEventsPerTransaction;
-    for (let start = 0; start < sorted.length; start += chunk) {
-      const outcome = await this.prisma.$transaction((tx) => applyRun(tx, threadId, sorted.slice(start, start + chunk)), {
-        timeout: this.options.transactionTimeoutMs,
-        maxWait: this.options.maxWaitMs,
-      });
-      appliedCount += outcome.applied;
-      last = outcome.last;
-      if (outcome.gap) return { threadId, status: 'gap', appliedCount, lastSequenceNr: last, expectedSequenceNr: last + 1 };
-    }
-    const status = appliedCount > 0 ? 'applied' : 'duplicate';
-    return { threadId, status, appliedCount, lastSequenceNr: last, expectedSequenceNr: last + 1 };
+  /** One statement, so one transaction and one round trip for every thread of `events`. */
+  private applyOnce(events: readonly ThreadEvent[]): Promise<ProjectedRow[]> {
+    const batch = JSON.stringify(projectionRows(events));
+    return this.prisma.$queryRaw<ProjectedRow[]>`SELECT * FROM project_thread_events(${batch}::jsonb, ${progressChannel})`;
   }
 }
 
-/** One transaction: lock progress, apply what follows it contiguously, record, notify. */
-async function applyRun(tx: Prisma.TransactionClient, threadId: string, events: readonly ThreadEvent[]) {
-  const initial = await lockProgress(tx, threadId);
-  let last = initial;
-  let gap = false;
-  for (const event of events) {
-    if (event.sequenceNr <= last) continue;
-    if (event.sequenceNr !== last + 1) {
-      gap = true;
-      break;
-    }
-    await applyEvent(tx, event);
-    last = event.sequenceNr;
-  }
-  if (last > initial) {
-    await tx.$executeRaw`UPDATE projection_progress SET last_sequence_nr = ${last}, updated_at = now() WHERE thread_id = ${threadId}`;
-    // Delivered on commit only, so a listener never sees progress that rolled back.
-    await tx.$executeRaw`SELECT pg_notify(${progressChannel}, ${`${threadId}:${last}`})`;
-  }
-  return { applied: last - initial, last, gap };
-}
-
-/** Locks (creating if needed) the thread's progress row; returns its last sequence number. */
-async function lockProgress(tx: Prisma.TransactionClient, threadId: string): Promise<number> {
-  const select = () =>
-    tx.$queryRaw<{ last_sequence_nr: number }[]>`SELECT last_sequence_nr FROM projection_progress WHERE thread_id = ${threadId} FOR UPDATE`;
-  let rows = await select();
-  if (rows.length === 0) {
-    // A concurrent inserter makes this wait for its commit, then do nothing.
-    await tx.$executeRaw`INSERT INTO projection_progress (thread_id, last_sequence_nr) VALUES (${threadId}, 0) ON CONFLICT (thread_id) DO NOTHING`;
-    rows = await select();
-  }
-  const row = rows[0];
-  if (row === undefined) throw new Error(`projection_progress row for ${threadId} vanished`);
-  return row.last_sequence_nr;
+/** A row of `project_thread_events`: one thread's progress before and after, and whether a hole stopped it. */
+interface ProjectedRow {
+  thread_id: string;
+  previous_sequence_nr: number;
+  last_sequence_nr: number;
+  gap: boolean;
 }
 
 /** Events grouped per thread, each group sorted by sequence number with repeats dropped. */

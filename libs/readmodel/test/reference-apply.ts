@@ -1,14 +1,13 @@
 import type { ThreadEvent } from '@threadweaver/domain';
-import type { Prisma } from './generated/prisma/client.js';
+import type { Prisma } from '../src/generated/prisma/client.js';
 
 type Tx = Prisma.TransactionClient;
 
-/**
- * Folds one event into the read-model rows, inside the caller's transaction.
- * The caller guarantees order (sequence number exactly last + 1), so each
- * event is applied once; the writes are still shaped to be harmless if
- * replayed (skipDuplicates, guarded updates).
- */
+// The projection as it was before project_thread_events: one event at a
+// time through Prisma's query builder. Kept as the oracle the set-based SQL
+// must match row for row (projection-equivalence.int.test.ts).
+
+/** Folds one event into the read-model rows, inside the caller's transaction (order is the caller's job). */
 export async function applyEvent(tx: Tx, event: ThreadEvent): Promise<void> {
   const at = event.occurredAt;
   const seq = event.sequenceNr;
