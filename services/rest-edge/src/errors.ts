@@ -108,5 +108,5 @@ export function isGrpcCallError(err: unknown): err is GrpcCallError {
 
 /** The upstream's status as an edge error, keeping its code and message. */
 export function fromGrpcCallError(err: GrpcCallError): EdgeError {
-  return new EdgeError(err.code as GrpcStatus, err.details, httpStatusFromGrpcCode(err.code), { cause: err });
+  return new EdgeError(err.code, err.details, httpStatusFromGrpcCode(err.code), { cause: err });
 }

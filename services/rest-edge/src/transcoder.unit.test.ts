@@ -107,7 +107,7 @@ describe('response mapping', () => {
     const thread = registry.getMessage('threadweaver.v1.Thread')!;
     const response = create(route.method.output, {
       thread: create(thread, { id: 'T1', sequenceNr: 9007199254740993n, createdAt: timestampFromDate(new Date('2024-05-06T07:08:09.123Z')) }),
-    } as never);
+    });
     const json = responseToJson(route, toBinary(route.method.output, response), registry) as { thread: Record<string, unknown> };
     expect(json.thread).toMatchObject({ id: 'T1', sequenceNr: '9007199254740993', createdAt: '2024-05-06T07:08:09.123Z', title: '', creatorId: '' });
     // Fields with explicit presence (proto3 optional) stay absent when unset.

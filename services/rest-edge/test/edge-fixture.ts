@@ -55,7 +55,7 @@ export async function startEdgeSystem(): Promise<EdgeSystem> {
     const dynalite = await startDynalite();
     cleanups.push(() => dynalite.close());
     const client = dynamoClientFor(dynalite.endpoint);
-    cleanups.push(async () => client.destroy());
+    cleanups.push(() => Promise.resolve(client.destroy()));
     const tables = await createTestJournalTables(client);
     cleanups.push(() => tables.drop());
     const command = await startServiceProcess({
