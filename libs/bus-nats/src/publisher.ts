@@ -58,7 +58,9 @@ const emptyBody = new Uint8Array(0);
  * in a bounded backlog and are retried with capped backoff. Events dropped
  * because the backlog is full (or never publishable) show in
  * {@link publishedUpTo}, so the owner can republish them from the journal;
- * the projector fills any gap from the journal as well.
+ * the projector fills any gap from the journal as well. An event larger
+ * than the server's `max_payload` goes out as a reference to the journal
+ * (claim check), which consumers resolve through their `EventResolver`.
  */
 export class JetStreamEventPublisher implements EventPublisher {
   private readonly threads = new Map<string, ThreadBacklog>();
@@ -215,7 +217,7 @@ export class JetStreamEventPublisher implements EventPublisher {
         if (err instanceof InvalidArgumentError) {
           // Not transient (a reference still too large: absurd headers): retrying would stall the thread.
           thread.discard(head);
-          this.drop(thread, threadId, head.sequenceNr, (err as Error).message);
+          this.drop(thread, threadId, head.sequenceNr, err.message);
           this.settled();
           continue;
         }

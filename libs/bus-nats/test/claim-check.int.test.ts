@@ -144,11 +144,12 @@ describe('claim check: events over max_payload travel as journal references (own
       filterSubject: `${subjectPrefix}.${t}`,
       logger: recordingLogger(),
       resolveEvent: journalEventResolver(journal),
-      handler: async (batch) => {
+      handler: (batch) => {
         for (const d of batch) {
           delivered.push(d);
           d.ack();
         }
+        return Promise.resolve();
       },
     });
     await consumer.start();
@@ -184,11 +185,12 @@ describe('claim check: events over max_payload travel as journal references (own
       logger: consumerLog,
       resolveEvent,
       retry: { initialDelayMs: 100, maxDelayMs: 200 },
-      handler: async (batch) => {
+      handler: (batch) => {
         for (const d of batch) {
           delivered.push(d);
           d.ack();
         }
+        return Promise.resolve();
       },
     });
     const watchLog = recordingLogger();
