@@ -18,3 +18,5 @@ export { startNatsServer } from './nats-server.js';
 export type { StartNatsServerOptions, TestNatsServer } from './nats-server.js';
 export { createTestDatabase } from './postgres-database.js';
 export type { CreateTestDatabaseOptions, TestDatabase } from './postgres-database.js';
+export { startSystem } from './system.js';
+export type { ServiceName, SystemOptions, TestSystem } from './system.js';

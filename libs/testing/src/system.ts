@@ -1,0 +1,123 @@
+// The whole system as processes, each started the way its image runs it
+// (`node --import ./dist/instrumentation.js dist/main.js`), over stores this
+// run owns: dynalite + fresh tables, a fresh PostgreSQL database, a fresh
+// NATS stream. Build the services first (`npm test` does).
+import { fileURLToPath } from 'node:url';
+import { createTestJournalTables, dynamoClientFor, startDynalite } from './dynalite.js';
+import { createTestStream } from './nats-stream.js';
+import { createTestDatabase } from './postgres-database.js';
+import { startServiceProcess, type ServiceProcess } from './service-process.js';
+
+export type ServiceName = 'command' | 'projector' | 'query' | 'rest-edge';
+
+/** Options for {@link startSystem}. */
+export interface SystemOptions {
+  /** Which services to start, in dependency order. @default all four */
+  services?: readonly ServiceName[];
+  /** Environment for every service (e.g. OTEL_* settings). @default {} */
+  env?: Record<string, string>;
+  /** Environment for one service, applied after `env`. @default {} */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/** A running system started by {@link startSystem}. */
+export interface TestSystem {
+  readonly services: Partial<Record<ServiceName, ServiceProcess>>;
+  /** `http://127.0.0.1:<port>` of the REST edge, when it runs. */
+  readonly baseUrl: string;
+  readonly store: {
+    readonly dynamoEndpoint: string;
+    readonly eventsTable: string;
+    readonly snapshotsTable: string;
+    readonly databaseUrl: string;
+    readonly natsUrl: string;
+    readonly stream: string;
+    readonly subjectPrefix: string;
+  };
+  /** The shared environment the services got, for starting more processes alike. */
+  readonly env: Record<string, string>;
+  /** Starts one more process of a service against the same stores. */
+  start(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Stops every process (SIGTERM) in reverse order, then drops the stores. */
+  stop(): Promise<void>;
+}
+
+const allServices: readonly ServiceName[] = ['command', 'projector', 'query', 'rest-edge'];
+const distOf = (name: ServiceName, file: string): string =>
+  fileURLToPath(new URL(`../../../services/${name}/dist/${file}`, import.meta.url));
+
+/** Starts dynalite, a database, a stream and the chosen services; tears all down on failure. */
+export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    const dynalite = await startDynalite();
+    cleanups.push(() => dynalite.close());
+    const dynamo = dynamoClientFor(dynalite.endpoint);
+    cleanups.push(async () => dynamo.destroy());
+    const tables = await createTestJournalTables(dynamo);
+    cleanups.push(() => tables.drop());
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const stream = createTestStream();
+    cleanups.push(() => stream.drop());
+    const env: Record<string, string> = {
+      LOG_LEVEL: 'warn',
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      OTEL_TRACES_EXPORTER: 'none',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      DYNAMODB_ENDPOINT: dynalite.endpoint,
+      DYNAMODB_EVENTS_TABLE: tables.eventsTable,
+      DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
+      NATS_URL: stream.url,
+      NATS_STREAM: stream.stream,
+      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+      DATABASE_URL: db.url,
+      ...options.env,
+    };
+    const services: Partial<Record<ServiceName, ServiceProcess>> = {};
+    const start = async (name: ServiceName, extra: Record<string, string> = {}): Promise<ServiceProcess> => {
+      const proc = await startServiceProcess({
+        name,
+        entry: distOf(name, 'main.js'),
+        nodeArgs: ['--import', distOf(name, 'instrumentation.js')],
+        env: {
+          ...env,
+          COMMAND_SERVICE_ADDRESS: services.command?.address ?? '127.0.0.1:1',
+          QUERY_SERVICE_ADDRESS: services.query?.address ?? '127.0.0.1:1',
+          ...options.serviceEnv?.[name],
+          ...extra,
+        },
+        readyTimeoutMs: 60_000,
+      });
+      cleanups.push(() => proc.stop());
+      return proc;
+    };
+    for (const name of allServices.filter((s) => (options.services ?? allServices).includes(s))) {
+      services[name] = await start(name);
+    }
+    const edge = services['rest-edge'];
+    const store = {
+      dynamoEndpoint: dynalite.endpoint,
+      eventsTable: tables.eventsTable,
+      snapshotsTable: tables.snapshotsTable,
+      databaseUrl: db.url,
+      natsUrl: stream.url,
+      stream: stream.stream,
+      subjectPrefix: stream.subjectPrefix,
+    };
+    return { services, baseUrl: edge ? `http://${edge.address}` : '', store, env, start, stop: cleanUp };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}
