@@ -16,10 +16,21 @@ describe('rest-edge shutdown', () => {
       env: { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'info', COMMAND_SERVICE_ADDRESS: await unusedAddress() },
     });
     const body = '{"accountId":"a","title":"t"}';
-    let sendRest!: () => void;
+    // `Expect: 100-continue` makes the edge answer "100 Continue" once it has
+    // parsed the request head, so the request is provably in flight (not in
+    // the kernel's accept queue or an idle keep-alive socket) before SIGTERM.
+    let sendBody!: () => void;
+    let headParsed!: () => void;
+    const inFlight = new Promise<void>((resolve) => (headParsed = resolve));
     const reply = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: edge.port, method: 'POST', path: '/v1/threads/create', headers: { 'content-length': body.length } },
+        {
+          host: '127.0.0.1',
+          port: edge.port,
+          method: 'POST',
+          path: '/v1/threads/create',
+          headers: { 'content-length': body.length, expect: '100-continue' },
+        },
         (res) => {
           let text = '';
           res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -27,14 +38,15 @@ describe('rest-edge shutdown', () => {
         },
       );
       req.on('error', reject);
-      // Half the body now, the rest once the edge has been told to stop.
-      req.write(body.slice(0, 5));
-      sendRest = () => req.end(body.slice(5));
+      req.on('continue', headParsed);
+      req.flushHeaders();
+      sendBody = () => req.end(body);
     });
+    await inFlight;
     const exited = edge.stop();
     // The edge logs "draining" when it has the signal; the request is still open.
     await waitFor(() => edge.output().includes('"draining"'), { description: 'the edge to start draining' });
-    sendRest();
+    sendBody();
     // The command service is unreachable, so the completed request is a 503 - but it is answered.
     await expect(reply).resolves.toMatchObject({ status: 503, text: expect.stringContaining('"code":14') });
     await expect(exited).resolves.toEqual({ code: 0, signal: null });
