@@ -75,7 +75,7 @@ function startService(name, extraEnv) {
   return new Promise((resolve, reject) => {
     const dir = join(root, `services/${name}`);
     // As `npm start` and the image run it: telemetry first, then the service.
-    const child = spawn(process.execPath, ['--import', join(dir, 'dist/instrumentation.js'), join(dir, 'dist/main.js')], {
+    const child = spawn(process.execPath, ['--disable-warning=NodeVersionSupportWarning', '--import', join(dir, 'dist/instrumentation.js'), join(dir, 'dist/main.js')], {
       env: { OTEL_TRACES_EXPORTER: 'none', ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
