@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ThreadEvent } from '@threadweaver/domain';
 import { createTestDatabase } from '@threadweaver/testing';
 import type { TestDatabase } from '@threadweaver/testing';
-import { ThreadHistory } from '../test/events.js';
+import { shuffled, ThreadHistory } from '../test/events.js';
 import { applyEvent } from '../test/reference-apply.js';
 import { snapshot } from '../test/snapshot.js';
 import { createReadModelClient } from './client.js';
@@ -103,6 +103,39 @@ describe('project_thread_events', () => {
       expect({ name, applied }).toEqual({ name, applied: interleaved.length });
       expect({ name, rows: await snapshot(prisma) }).toEqual({ name, rows: expected });
     }
+  }, 60_000);
+
+  it('four replicas applying overlapping many-thread batches at once neither deadlock nor apply twice', async () => {
+    const histories = Array.from({ length: 16 }, (_, i) => randomHistory(`D${i}`, 30, 2000 + i));
+    const all = histories.flat();
+    const projection = new ThreadProjection(prisma);
+    await projection.reset();
+    await projection.apply(all);
+    const expected = await snapshot(prisma);
+    await projection.reset();
+
+    const clients = Array.from({ length: 4 }, () => createReadModelClient(db.url));
+    let applied = 0;
+    try {
+      await Promise.all(
+        clients.map(async (client, c) => {
+          const replica = new ThreadProjection(client, { maxEventsPerTransaction: 40 });
+          // Each replica walks the threads in its own order, so lock sets overlap in every way.
+          const order = shuffled(histories, 10 + c);
+          const stream = Array.from({ length: 30 }, (_, i) => order.flatMap((h) => (h[i] ? [h[i]] : []))).flat();
+          for (let i = 0; i < stream.length; i += 60) {
+            for (const r of await replica.apply(stream.slice(i, i + 60))) {
+              applied += r.appliedCount;
+              if (r.status === 'gap') throw new Error(`unexpected gap in ${r.threadId}`);
+            }
+          }
+        }),
+      );
+    } finally {
+      await Promise.all(clients.map((c) => c.$disconnect()));
+    }
+    expect(applied).toBe(all.length);
+    expect(await snapshot(prisma)).toEqual(expected);
   }, 60_000);
 
   it('fails, changing nothing, where event-by-event application fails', async () => {
