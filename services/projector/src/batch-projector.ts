@@ -1,7 +1,7 @@
 import type { DeliveredEvent } from '@threadweaver/bus-nats';
 import type { Journal } from '@threadweaver/journal-dynamodb';
 import { isJournalUnavailableError } from '@threadweaver/journal-dynamodb';
-import type { ThreadProjection } from '@threadweaver/readmodel';
+import type { ThreadApplyResult, ThreadProjection } from '@threadweaver/readmodel';
 import { contextFromTraceContext, inSpan, linkTo, meterFor, SpanKind, tracerFor, type Link, type Logger } from '@threadweaver/telemetry';
 import { applyFillingGaps } from './gap-filling-apply.js';
 import { retryForever } from './retry.js';
@@ -39,10 +39,11 @@ export interface ProjectorStats {
 }
 
 /**
- * The durable consumer's batch handler. A batch is split per thread; each
- * thread's events are applied in one call (in sequence order, gaps filled
- * from the journal) and acknowledged only once committed in PostgreSQL.
- * Threads run `concurrency` at a time, each in its own transaction.
+ * The durable consumer's batch handler. The whole batch is applied in one
+ * call (one transaction for all its threads); a thread that call leaves with
+ * a gap, or all of them if it fails, is then applied on its own (in sequence
+ * order, gaps filled from the journal), `concurrency` threads at a time.
+ * Events are acknowledged only once committed in PostgreSQL.
  *
  * While PostgreSQL or DynamoDB is unavailable a thread waits in place with
  * backoff (heartbeating so JetStream does not redeliver), however long that
@@ -61,9 +62,13 @@ export class BatchProjector {
   readonly handle = async (batch: readonly DeliveredEvent[]): Promise<void> => {
     this.stats.batches++;
     this.stats.events += batch.length;
+    // Every thread of the batch in one statement (one round trip, one
+    // transaction); a thread it leaves unsettled (a gap, or the call failing)
+    // takes the per-thread path with gap filling, outage waits and naks.
+    const settled = await this.applyBatch(batch);
     const queue = [...groupByThread(batch)];
     const worker = async (): Promise<void> => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await this.projectThread(...next);
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await this.projectThread(...next, settled.get(next[0]));
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
   };
@@ -73,18 +78,37 @@ export class BatchProjector {
    * publish span (so the projection joins the trace of the command that
    * caused it), linked to the others'. The transaction's queries are its children.
    */
-  private projectThread(threadId: string, delivered: readonly DeliveredEvent[]): Promise<void> {
+  private projectThread(threadId: string, delivered: readonly DeliveredEvent[], settled: ThreadApplyResult | undefined): Promise<void> {
     const newest = delivered[delivered.length - 1];
     const links = delivered.map((d) => linkTo(d.traceContext)).filter((l): l is Link => l !== undefined);
     const attributes = { 'threadweaver.thread_id': threadId, 'messaging.batch.message_count': delivered.length };
-    return inSpan(tracer, 'project thread events', { kind: SpanKind.CONSUMER, attributes, links }, () => this.applyThread(threadId, delivered), contextFromTraceContext(newest?.traceContext));
+    return inSpan(tracer, 'project thread events', { kind: SpanKind.CONSUMER, attributes, links }, () => this.applyThread(threadId, delivered, settled), contextFromTraceContext(newest?.traceContext));
   }
 
-  private async applyThread(threadId: string, delivered: readonly DeliveredEvent[]): Promise<void> {
+  /**
+   * Applies the whole batch in one call. Any failure (an outage, one thread's
+   * bad event) settles nothing here: each thread then retries on its own, so
+   * one bad thread cannot hold up the others.
+   */
+  private async applyBatch(batch: readonly DeliveredEvent[]): Promise<Map<string, ThreadApplyResult>> {
+    const links = batch.map((d) => linkTo(d.traceContext)).filter((l): l is Link => l !== undefined);
+    const attributes = { 'messaging.batch.message_count': batch.length };
+    try {
+      const results = await inSpan(tracer, 'project batch', { kind: SpanKind.CONSUMER, attributes, links }, () =>
+        this.options.projection.apply(batch.map((d) => d.event)),
+      );
+      return new Map(results.map((r) => [r.threadId, r]));
+    } catch (err) {
+      this.options.logger.debug({ err, events: batch.length }, 'batch apply failed; applying thread by thread');
+      return new Map();
+    }
+  }
+
+  private async applyThread(threadId: string, delivered: readonly DeliveredEvent[], settled: ThreadApplyResult | undefined): Promise<void> {
     const { logger, signal } = this.options;
     const events = delivered.map((d) => d.event);
     try {
-      const { result, filledFromJournal } = await retryForever(() => applyFillingGaps(this.options.projection, this.options.journal, threadId, events), {
+      const { result, filledFromJournal } = settled !== undefined && settled.status !== 'gap' ? { result: settled, filledFromJournal: 0 } : await retryForever(() => applyFillingGaps(this.options.projection, this.options.journal, threadId, events), {
         signal,
         maxDelayMs: this.options.maxRetryDelayMs ?? 5000,
         retryIf: (err) => this.isOutage(err),
