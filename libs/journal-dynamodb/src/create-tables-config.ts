@@ -3,6 +3,8 @@ import type { JournalTableNames } from './tables.js';
 
 /** What `create-tables-main` needs, parsed from the environment. */
 export interface CreateTablesConfig extends JournalTableNames {
+  /** Always named here: the job creates all three tables. */
+  readonly publicationTable: string;
   readonly client: DynamoClientOptions;
 }
 
@@ -21,8 +23,8 @@ export class ConfigError extends Error {
 const tableName = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 /**
- * Parses DYNAMODB_ENDPOINT, AWS_REGION, DYNAMODB_EVENTS_TABLE and
- * DYNAMODB_SNAPSHOTS_TABLE. With an endpoint override and no
+ * Parses DYNAMODB_ENDPOINT, AWS_REGION, DYNAMODB_EVENTS_TABLE,
+ * DYNAMODB_SNAPSHOTS_TABLE and DYNAMODB_PUBLICATION_TABLE. With an endpoint override and no
  * AWS_ACCESS_KEY_ID, dummy credentials are used: local DynamoDB emulators
  * accept any, and the SDK would otherwise refuse to sign.
  */
@@ -46,10 +48,15 @@ export function parseCreateTablesConfig(env: Readonly<Record<string, string | un
   if (eventsTable === snapshotsTable) {
     throw new ConfigError('DYNAMODB_SNAPSHOTS_TABLE', `must differ from DYNAMODB_EVENTS_TABLE ('${eventsTable}')`);
   }
+  const publicationTable = table(env, 'DYNAMODB_PUBLICATION_TABLE', 'thread-publication');
+  if (publicationTable === eventsTable || publicationTable === snapshotsTable) {
+    throw new ConfigError('DYNAMODB_PUBLICATION_TABLE', `must differ from DYNAMODB_EVENTS_TABLE and DYNAMODB_SNAPSHOTS_TABLE ('${publicationTable}')`);
+  }
   const local = endpoint !== undefined && nonEmpty(env['AWS_ACCESS_KEY_ID']) === undefined;
   return {
     eventsTable,
     snapshotsTable,
+    publicationTable,
     client: {
       region,
       endpoint,

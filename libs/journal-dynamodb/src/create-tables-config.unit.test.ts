@@ -6,6 +6,7 @@ describe('parseCreateTablesConfig', () => {
     expect(parseCreateTablesConfig({})).toEqual({
       eventsTable: 'thread-events',
       snapshotsTable: 'thread-snapshots',
+      publicationTable: 'thread-publication',
       client: expect.objectContaining({ region: 'us-east-1', endpoint: undefined, credentials: undefined }),
     });
   });
@@ -23,10 +24,12 @@ describe('parseCreateTablesConfig', () => {
       AWS_REGION: 'eu-west-1',
       DYNAMODB_EVENTS_TABLE: 'tw.events',
       DYNAMODB_SNAPSHOTS_TABLE: 'tw_snapshots',
+      DYNAMODB_PUBLICATION_TABLE: 'tw-publication',
     });
     expect(config).toMatchObject({
       eventsTable: 'tw.events',
       snapshotsTable: 'tw_snapshots',
+      publicationTable: 'tw-publication',
       client: { region: 'eu-west-1', endpoint: 'https://dynamodb.eu-west-1.amazonaws.com' },
     });
   });
@@ -38,6 +41,8 @@ describe('parseCreateTablesConfig', () => {
     ['DYNAMODB_EVENTS_TABLE', 'ab'],
     ['DYNAMODB_SNAPSHOTS_TABLE', 'bad/name'],
     ['DYNAMODB_SNAPSHOTS_TABLE', 'thread-events'],
+    ['DYNAMODB_PUBLICATION_TABLE', 'no'],
+    ['DYNAMODB_PUBLICATION_TABLE', 'thread-snapshots'],
   ])('names %s when it is %p', (variable, value) => {
     let caught: unknown;
     try {

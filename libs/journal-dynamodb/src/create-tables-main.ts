@@ -1,5 +1,5 @@
 // Composition root of the table-creation job (local start, tests, the
-// Kubernetes Job): parse the environment, create both tables, exit.
+// Kubernetes Job): parse the environment, create the three tables, exit.
 import { parseCreateTablesConfig } from './create-tables-config.js';
 import { createDynamoClient } from './options.js';
 import { createJournalTables } from './tables.js';
@@ -16,7 +16,7 @@ async function main(): Promise<number> {
   try {
     await createJournalTables(client, config);
     process.stdout.write(
-      `${JSON.stringify({ msg: 'journal tables ready', eventsTable: config.eventsTable, snapshotsTable: config.snapshotsTable, endpoint: config.client.endpoint ?? 'aws' })}\n`,
+      `${JSON.stringify({ msg: 'journal tables ready', eventsTable: config.eventsTable, snapshotsTable: config.snapshotsTable, publicationTable: config.publicationTable, endpoint: config.client.endpoint ?? 'aws' })}\n`,
     );
     return 0;
   } catch (err) {

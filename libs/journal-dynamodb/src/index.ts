@@ -17,6 +17,8 @@ export type { DynamoClientOptions, DynamoJournalOptions, ResolvedJournalOptions 
 export { recoverThread } from './recover-thread.js';
 export type { RecoverThreadOptions, RecoveredThread } from './recover-thread.js';
 export { decodeSnapshot, encodeSnapshot, fromSnapshotProto, snapshotSchemaVersion, toSnapshotProto } from './snapshot-codec.js';
+export { DynamoPublicationMarkers } from './publication-markers.js';
+export type { DynamoPublicationMarkersOptions, PublicationMarker, PublicationMarkers } from './publication-markers.js';
 export { createJournalTables, deleteJournalTables } from './tables.js';
 export type { JournalTableNames, JournalTableOptions } from './tables.js';
 export { ConfigError, parseCreateTablesConfig } from './create-tables-config.js';

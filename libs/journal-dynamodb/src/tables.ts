@@ -7,10 +7,19 @@ import {
 import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { translateDynamoError } from './errors.js';
 
-/** The two table names of a journal. */
+/** The table names of a journal. */
 export interface JournalTableNames {
   readonly eventsTable: string;
   readonly snapshotsTable: string;
+  /**
+   * The publication markers table (`PublicationMarkers`): partition key
+   * threadId (S). @default undefined (not created or deleted)
+   */
+  readonly publicationTable?: string | undefined;
+}
+
+function tableNamesOf(names: JournalTableNames): string[] {
+  return [names.eventsTable, names.snapshotsTable, ...(names.publicationTable === undefined ? [] : [names.publicationTable])];
 }
 
 /** Options for {@link createJournalTables} and {@link deleteJournalTables}. */
@@ -41,7 +50,8 @@ function eventsTableInput(name: string): CreateTableCommandInput {
   };
 }
 
-function snapshotsTableInput(name: string): CreateTableCommandInput {
+// Snapshots and publication markers share this layout: one item per thread.
+function threadKeyedTableInput(name: string): CreateTableCommandInput {
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
@@ -51,12 +61,13 @@ function snapshotsTableInput(name: string): CreateTableCommandInput {
 }
 
 /**
- * Creates the events and snapshots tables and waits until both are ACTIVE.
- * Idempotent: a table that already exists is left as it is.
+ * Creates the events and snapshots tables (and the publication table when
+ * named) and waits until they are ACTIVE. Idempotent: a table that already
+ * exists is left as it is.
  */
 export async function createJournalTables(client: DynamoDBClient, names: JournalTableNames, options: JournalTableOptions = {}): Promise<void> {
   const waiter = waiterConfig(client, options);
-  const inputs = [eventsTableInput(names.eventsTable), snapshotsTableInput(names.snapshotsTable)];
+  const inputs = [eventsTableInput(names.eventsTable), ...tableNamesOf(names).slice(1).map(threadKeyedTableInput)];
   await Promise.all(
     inputs.map(async (input) => {
       try {
@@ -74,11 +85,11 @@ export async function createJournalTables(client: DynamoDBClient, names: Journal
   );
 }
 
-/** Deletes both tables and waits until they are gone; tables already gone are fine. */
+/** Deletes the named tables and waits until they are gone; tables already gone are fine. */
 export async function deleteJournalTables(client: DynamoDBClient, names: JournalTableNames, options: JournalTableOptions = {}): Promise<void> {
   const waiter = waiterConfig(client, options);
   await Promise.all(
-    [names.eventsTable, names.snapshotsTable].map(async (TableName) => {
+    tableNamesOf(names).map(async (TableName) => {
       try {
         await client.send(new DeleteTableCommand({ TableName }));
       } catch (err) {

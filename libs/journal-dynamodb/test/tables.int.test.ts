@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 function freshNames() {
-  return { eventsTable: uniqueName('tw_events'), snapshotsTable: uniqueName('tw_snapshots') };
+  return { eventsTable: uniqueName('tw_events'), snapshotsTable: uniqueName('tw_snapshots'), publicationTable: uniqueName('tw_publication') };
 }
 
 async function describeTable(name: string) {
@@ -39,7 +39,7 @@ function runCreateTables(env: Record<string, string>): Promise<{ code: number; s
 }
 
 describe('journal tables', () => {
-  it('creates both tables ACTIVE with the journal key layout, and creating again is fine', async () => {
+  it('creates the three tables ACTIVE with the journal key layout, and creating again is fine', async () => {
     const names = freshNames();
     try {
       await createJournalTables(client, names, { pollSeconds: 0.02 });
@@ -55,12 +55,29 @@ describe('journal tables', () => {
       const snapshots = await describeTable(names.snapshotsTable);
       expect(snapshots?.TableStatus).toBe('ACTIVE');
       expect(snapshots?.KeySchema).toEqual([{ AttributeName: 'threadId', KeyType: 'HASH' }]);
+      const publication = await describeTable(names.publicationTable);
+      expect(publication?.TableStatus).toBe('ACTIVE');
+      expect(publication?.KeySchema).toEqual([{ AttributeName: 'threadId', KeyType: 'HASH' }]);
+      expect(publication?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     } finally {
       await deleteJournalTables(client, names, { pollSeconds: 0.02 });
     }
     // Deleting what is already gone is fine too.
     await deleteJournalTables(client, names, { pollSeconds: 0.02 });
     await expect(describeTable(names.eventsTable)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(describeTable(names.publicationTable)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('without a publication table name, creates and deletes only the events and snapshots tables (as before)', async () => {
+    const { eventsTable, snapshotsTable } = freshNames();
+    try {
+      await createJournalTables(client, { eventsTable, snapshotsTable }, { pollSeconds: 0.02 });
+      expect((await describeTable(eventsTable))?.TableStatus).toBe('ACTIVE');
+      expect((await describeTable(snapshotsTable))?.TableStatus).toBe('ACTIVE');
+      await expect(describeTable('thread-publication')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    } finally {
+      await deleteJournalTables(client, { eventsTable, snapshotsTable }, { pollSeconds: 0.02 });
+    }
   });
 
   it('the create-tables CLI creates the configured tables, twice without complaint', async () => {
@@ -69,6 +86,7 @@ describe('journal tables', () => {
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       DYNAMODB_EVENTS_TABLE: names.eventsTable,
       DYNAMODB_SNAPSHOTS_TABLE: names.snapshotsTable,
+      DYNAMODB_PUBLICATION_TABLE: names.publicationTable,
     };
     try {
       const first = await runCreateTables(env);
@@ -77,6 +95,7 @@ describe('journal tables', () => {
       expect((await runCreateTables(env)).code).toBe(0);
       expect((await describeTable(names.eventsTable))?.TableStatus).toBe('ACTIVE');
       expect((await describeTable(names.snapshotsTable))?.TableStatus).toBe('ACTIVE');
+      expect((await describeTable(names.publicationTable))?.TableStatus).toBe('ACTIVE');
     } finally {
       await deleteJournalTables(client, names, { pollSeconds: 0.02 });
     }

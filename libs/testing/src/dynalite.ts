@@ -58,13 +58,15 @@ export function dynamoClientFor(endpoint: string): DynamoDBClient {
 export interface TestJournalTables {
   readonly eventsTable: string;
   readonly snapshotsTable: string;
-  /** Deletes both tables. */
+  /** The publication markers table (DYNAMODB_PUBLICATION_TABLE of the command service). */
+  readonly publicationTable: string;
+  /** Deletes the three tables. */
   drop(): Promise<void>;
 }
 
-/** Creates a fresh events + snapshots table pair (ACTIVE when this resolves). */
+/** Creates fresh events, snapshots and publication tables (ACTIVE when this resolves). */
 export async function createTestJournalTables(client: DynamoDBClient): Promise<TestJournalTables> {
-  const names = { eventsTable: uniqueName('tw_events'), snapshotsTable: uniqueName('tw_snapshots') };
+  const names = { eventsTable: uniqueName('tw_events'), snapshotsTable: uniqueName('tw_snapshots'), publicationTable: uniqueName('tw_publication') };
   await createJournalTables(client, names, { pollSeconds: 0.02 });
   return { ...names, drop: () => deleteJournalTables(client, names, { pollSeconds: 0.02 }) };
 }

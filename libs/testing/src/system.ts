@@ -29,6 +29,7 @@ export interface TestSystem {
     readonly dynamoEndpoint: string;
     readonly eventsTable: string;
     readonly snapshotsTable: string;
+    readonly publicationTable: string;
     readonly databaseUrl: string;
     readonly natsUrl: string;
     readonly stream: string;
@@ -78,6 +79,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       DYNAMODB_ENDPOINT: dynalite.endpoint,
       DYNAMODB_EVENTS_TABLE: tables.eventsTable,
       DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
+      DYNAMODB_PUBLICATION_TABLE: tables.publicationTable,
       NATS_URL: stream.url,
       NATS_STREAM: stream.stream,
       NATS_SUBJECT_PREFIX: stream.subjectPrefix,
@@ -110,6 +112,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       dynamoEndpoint: dynalite.endpoint,
       eventsTable: tables.eventsTable,
       snapshotsTable: tables.snapshotsTable,
+      publicationTable: tables.publicationTable,
       databaseUrl: db.url,
       natsUrl: stream.url,
       stream: stream.stream,
