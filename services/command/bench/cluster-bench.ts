@@ -63,6 +63,7 @@ async function addNode(): Promise<Node> {
       DYNAMODB_ENDPOINT: endpoint,
       DYNAMODB_EVENTS_TABLE: tables.eventsTable,
       DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
+      DYNAMODB_PUBLICATION_TABLE: tables.publicationTable,
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
       MEMBERSHIP: 'kubernetes',

@@ -81,7 +81,7 @@ async function startSpanSink(): Promise<{ endpoint: string; close(): void }> {
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-async function startService(endpoint: string, tables: { eventsTable: string; snapshotsTable: string }, otlpEndpoint?: string): Promise<ServiceProcess> {
+async function startService(endpoint: string, tables: { eventsTable: string; snapshotsTable: string; publicationTable: string }, otlpEndpoint?: string): Promise<ServiceProcess> {
   const profileDir = process.env['BENCH_PROFILE_DIR'];
   const traced: Record<string, string> = otlpEndpoint === undefined ? {} : { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, METRICS_PORT: '0' };
   return startServiceProcess({
@@ -99,6 +99,7 @@ async function startService(endpoint: string, tables: { eventsTable: string; sna
       DYNAMODB_ENDPOINT: endpoint,
       DYNAMODB_EVENTS_TABLE: tables.eventsTable,
       DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
+      DYNAMODB_PUBLICATION_TABLE: tables.publicationTable,
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',
     },

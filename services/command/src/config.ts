@@ -10,6 +10,10 @@ export interface CommandServiceConfig {
   readonly dynamodbEndpoint: string | undefined;
   readonly eventsTable: string;
   readonly snapshotsTable: string;
+  /** Markers of threads that may hold persisted but unpublished events (DYNAMODB_PUBLICATION_TABLE). */
+  readonly publicationTable: string;
+  /** How often the publication sweeper scans the markers, and once at start (PUBLICATION_SWEEP_MS). */
+  readonly publicationSweepMs: number;
   /** Snapshot a thread every this many events. */
   readonly snapshotEvery: number;
   /** Drop an idle thread from memory after this long. */
@@ -60,6 +64,8 @@ export function loadConfig(env: Env): CommandServiceConfig {
     dynamodbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
     eventsTable: text(env, 'DYNAMODB_EVENTS_TABLE', 'thread-events'),
     snapshotsTable: text(env, 'DYNAMODB_SNAPSHOTS_TABLE', 'thread-snapshots'),
+    publicationTable: text(env, 'DYNAMODB_PUBLICATION_TABLE', 'thread-publication'),
+    publicationSweepMs: integer(env, 'PUBLICATION_SWEEP_MS', 30_000, 100, 86_400_000),
     snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 1, 1_000_000),
     passivateAfterMs: integer(env, 'PASSIVATE_AFTER_MS', 120_000, 1, 86_400_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),

@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       dynamodbEndpoint: undefined,
       eventsTable: 'thread-events',
       snapshotsTable: 'thread-snapshots',
+      publicationTable: 'thread-publication',
+      publicationSweepMs: 30_000,
       snapshotEvery: 100,
       passivateAfterMs: 120_000,
       shutdownGraceMs: 10_000,
@@ -35,5 +37,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NATS_SUBJECT_PREFIX: 'events.>' })).toThrow(/^NATS_SUBJECT_PREFIX: /);
     expect(() => loadConfig({ FAULT_CRASH_AFTER_APPEND: '0' })).toThrow(/^FAULT_CRASH_AFTER_APPEND: /);
     expect(loadConfig({ FAULT_CRASH_AFTER_APPEND: '3' }).faultCrashAfterAppend).toBe(3);
+    expect(() => loadConfig({ PUBLICATION_SWEEP_MS: '10' })).toThrow(/^PUBLICATION_SWEEP_MS: /);
+    expect(loadConfig({ PUBLICATION_SWEEP_MS: '500', DYNAMODB_PUBLICATION_TABLE: 'p' })).toMatchObject({ publicationSweepMs: 500, publicationTable: 'p' });
   });
 });

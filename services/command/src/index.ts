@@ -11,6 +11,8 @@ export type { EventPublisher } from './event-publisher.js';
 export { createIdGenerator } from './ids.js';
 export { NatsPublication } from './publication.js';
 export type { NatsPublicationOptions } from './publication.js';
+export { PublicationSweeper } from './publication-sweeper.js';
+export type { PublicationSweeperOptions } from './publication-sweeper.js';
 export type { IdGenerator } from './ids.js';
 export { ThreadMailbox } from './mailbox.js';
 export { ThreadAggregateHost } from './thread-aggregate-host.js';

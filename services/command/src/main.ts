@@ -1,7 +1,8 @@
 import { startGrpcServer } from '@threadweaver/grpc-kit';
-import { createDynamoClient, DynamoJournal } from '@threadweaver/journal-dynamodb';
+import { createDynamoClient, DynamoJournal, DynamoPublicationMarkers } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceService } from '@threadweaver/proto';
 import { createLogger } from '@threadweaver/telemetry';
+import { ulid } from 'ulid';
 import { ClusterCommandRouter } from './cluster-command-router.js';
 import { joinHostPort, loadClusterConfig } from './cluster-config.js';
 import { joinCluster } from './cluster-node.js';
@@ -12,6 +13,7 @@ import { PeerClients } from './forwarding-client.js';
 import { crashAfterAppend } from './fault-injection.js';
 import { createIdGenerator } from './ids.js';
 import { NatsPublication } from './publication.js';
+import { PublicationSweeper } from './publication-sweeper.js';
 import { ThreadAggregateHost } from './thread-aggregate-host.js';
 
 // Composition root: the only place that reads process.env and wires objects.
@@ -30,6 +32,12 @@ const clusterConfig = readConfig(() => loadClusterConfig(process.env, config.grp
 const logger = createLogger({ service: 'command', level: config.logLevel });
 const dynamo = createDynamoClient({ region: config.awsRegion, endpoint: config.dynamodbEndpoint });
 const dynamoJournal = new DynamoJournal(dynamo, { eventsTable: config.eventsTable, snapshotsTable: config.snapshotsTable });
+const markers = new DynamoPublicationMarkers(dynamo, {
+  tableName: config.publicationTable,
+  onCorruptMarker: (err) => logger.warn({ err }, 'skipping an unreadable publication marker'),
+});
+// Names this process in the markers it writes: a marker of another incarnation outlived its activation.
+const incarnation = ulid();
 const journal =
   config.faultCrashAfterAppend === undefined
     ? dynamoJournal
@@ -55,6 +63,8 @@ const host = new ThreadAggregateHost({
   publishFlushMs: config.publishFlushMs,
   snapshotEvery: config.snapshotEvery,
   passivateAfterMs: config.passivateAfterMs,
+  markers,
+  incarnation,
 });
 const ids = createIdGenerator();
 const peers = new PeerClients();
@@ -70,6 +80,9 @@ const server = await startGrpcServer({
 server.setServing(false);
 const cluster = await joinCluster({ config: clusterConfig, selfAddress: joinHostPort(clusterConfig.selfHost, server.port), host, router, peers, logger });
 server.setServing(true);
+// Needs placement: only markers of threads this pod owns are its to sweep.
+const sweeper = new PublicationSweeper({ markers, host, isLocal: (threadId) => cluster.placement.isLocal(threadId), logger, everyMs: config.publicationSweepMs });
+sweeper.start();
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {
@@ -79,6 +92,7 @@ async function stop(signal: string): Promise<void> {
   // Readiness goes first so Kubernetes drops this pod from every view; keep
   // serving (forwarding what moved) until our own view agrees, then drain.
   server.setServing(false);
+  await sweeper.stop();
   await cluster.leave();
   await server.shutdown(config.shutdownGraceMs);
   await host.drain();
@@ -93,4 +107,4 @@ process.on('SIGINT', () => void stop('SIGINT'));
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 
 // The readiness contract holds whatever LOG_LEVEL says: launchers wait for this line.
-logger.child({}, { level: 'info' }).info({ port: server.port, address: server.address }, 'ready');
+logger.child({}, { level: 'info' }).info({ port: server.port, address: server.address, incarnation }, 'ready');

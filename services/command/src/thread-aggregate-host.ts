@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { decide, evolve, initialState, InvalidArgumentError, outcomeOf } from '@threadweaver/domain';
 import type { CommandOutcome, ThreadCommand, ThreadEvent, ThreadState } from '@threadweaver/domain';
 import { ConcurrencyConflictError, UnavailableError } from '@threadweaver/grpc-kit';
-import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal } from '@threadweaver/journal-dynamodb';
+import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal, type PublicationMarkers } from '@threadweaver/journal-dynamodb';
 import { inSpan, latencyBucketsSeconds, meterFor, secondsSince, tracerFor, type Logger } from '@threadweaver/telemetry';
 import { requireCommandIds } from './command-requests.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -32,6 +33,15 @@ export interface ThreadAggregateHostOptions {
   clock?: () => Date;
   /** How long passivation and drain wait for the publisher to catch up. @default 2000 */
   publishFlushMs?: number;
+  /**
+   * Remembered active threads: marked before an activation's first append,
+   * cleared when it passivates with everything published, so the
+   * publication sweeper can recover a thread whose host died in between.
+   * Used only with a publisher. @default undefined (no markers)
+   */
+  markers?: PublicationMarkers | undefined;
+  /** This process's id in the markers (one per process start). @default a random UUID */
+  incarnation?: string;
 }
 
 /** One thread held in memory, with its mailbox. */
@@ -52,6 +62,10 @@ interface Entity {
    * watermark says nothing about them, so it must not advance ours.
    */
   tailHanded: boolean;
+  /** This activation has written its publication marker (under our incarnation). */
+  marked: boolean;
+  /** Incarnation of a marker left by an earlier activation that the sweeper asked us to clear once published. */
+  staleMarker: string | undefined;
 }
 
 /**
@@ -69,6 +83,9 @@ export class ThreadAggregateHost {
   private readonly passivateAfterMs: number;
   private readonly clock: () => Date;
   private readonly publishFlushMs: number;
+  private readonly markers: PublicationMarkers | undefined;
+  /** Whose markers this host writes and clears. */
+  readonly incarnation: string;
   private draining = false;
 
   constructor(private readonly options: ThreadAggregateHostOptions) {
@@ -76,6 +93,9 @@ export class ThreadAggregateHost {
     this.passivateAfterMs = options.passivateAfterMs ?? 120_000;
     this.clock = options.clock ?? (() => new Date());
     this.publishFlushMs = options.publishFlushMs ?? 2_000;
+    // Without a publisher nothing is ever published, so markers would never clear.
+    this.markers = options.publisher === undefined ? undefined : options.markers;
+    this.incarnation = options.incarnation ?? randomUUID();
     this.sweeper = setInterval(() => this.passivateIdle(), Math.min(this.passivateAfterMs, 5_000));
     this.sweeper.unref();
     meter
@@ -115,6 +135,30 @@ export class ThreadAggregateHost {
     return entity.mailbox.enqueue(() => this.drop(entity));
   }
 
+  /**
+   * The publication sweeper found a marker of `incarnation` on a thread this
+   * pod owns. Unless a live activation here wrote it, (re)loads the thread
+   * from the journal — which hands its unpublished tail to the publisher —
+   * and remembers the marker, so that passivation clears it once everything
+   * is published. Resolves false when there was nothing to do.
+   */
+  recoverMarked(threadId: string, incarnation: string): Promise<boolean> {
+    // Nothing to do for a marker of the activation in memory, or one it already recovered for.
+    const live = (e: Entity | undefined): boolean =>
+      e !== undefined && ((e.marked && incarnation === this.incarnation) || (e.staleMarker === incarnation && e.state !== undefined));
+    if (this.draining || live(this.entities.get(threadId))) return Promise.resolve(false);
+    const entity = this.entityFor(threadId);
+    return entity.mailbox.enqueue(async () => {
+      // A command may have activated (and marked) it while we waited.
+      if (live(entity)) return false;
+      entity.staleMarker = incarnation;
+      // Reload even a thread in memory: the marker's writer may have appended past what we hold.
+      entity.state = undefined;
+      await this.recover(entity);
+      return true;
+    });
+  }
+
   /** Refuses new commands, finishes queued ones and snapshot writes, and gives the publisher a bounded time to catch up. */
   async drain(): Promise<void> {
     this.draining = true;
@@ -124,6 +168,8 @@ export class ThreadAggregateHost {
     const flushed = (await this.options.publisher?.flush(this.publishFlushMs)) ?? true;
     // Not fatal: whoever recovers these threads next republishes from the journal.
     if (!flushed) this.options.logger.warn({ timeoutMs: this.publishFlushMs }, 'publisher did not catch up before shutdown');
+    // Threads fully published need no sweeping by their next owner; the others keep their markers.
+    await Promise.all([...this.entities.values()].map((e) => e.mailbox.enqueue(() => this.clearMarkers(e))));
   }
 
   private entityFor(threadId: string): Entity {
@@ -139,6 +185,8 @@ export class ThreadAggregateHost {
         snapshotPublishedUpTo: 0,
         // A thread never loaded has nothing unpublished that we know of; recovery sets this.
         tailHanded: true,
+        marked: false,
+        staleMarker: undefined,
       };
       this.entities.set(threadId, entity);
     }
@@ -156,6 +204,8 @@ export class ThreadAggregateHost {
       const decision = decide(state, command, this.clock());
       if (decision.kind === 'unchanged') return decision.outcome;
       const { event } = decision;
+      // One marker write per activation, before its first append: a crash between that append and the publish is then found by the sweeper.
+      if (!entity.marked && this.markers !== undefined) await markActive(this, entity, this.markers);
       const appendStartedAt = performance.now();
       try {
         await this.options.journal.append(event);
@@ -274,6 +324,7 @@ export class ThreadAggregateHost {
    */
   private async drop(entity: Entity): Promise<void> {
     await this.recordPublished(entity);
+    await this.clearMarkers(entity);
     entity.state = undefined;
     // Commands queued behind us keep this entity (they recover); otherwise forget it.
     if (entity.mailbox.size === 1 && this.entities.get(entity.threadId) === entity) {
@@ -299,6 +350,40 @@ export class ThreadAggregateHost {
       logger.warn({ threadId: entity.threadId, sequenceNr: state.sequenceNr, err }, 'snapshot on passivation failed; the next recovery republishes more');
     }
   }
+
+  /**
+   * Once every event up to the head is acknowledged by the bus, this
+   * thread's markers (ours, and one the sweeper handed us) have done their
+   * job. Each delete only succeeds for the incarnation it names, so one
+   * another activation has taken over since stays. Otherwise the marker
+   * stays and the sweeper recovers the thread again later.
+   */
+  private async clearMarkers(entity: Entity): Promise<void> {
+    const { markers } = this;
+    const state = entity.state;
+    if (markers === undefined || state === undefined || (!entity.marked && entity.staleMarker === undefined)) return;
+    if (this.refreshPublishedUpTo(entity) < state.sequenceNr) return;
+    const incarnations = new Set<string>();
+    if (entity.marked) incarnations.add(this.incarnation);
+    if (entity.staleMarker !== undefined) incarnations.add(entity.staleMarker);
+    try {
+      for (const incarnation of incarnations) await markers.clear(entity.threadId, incarnation);
+      entity.marked = false;
+      entity.staleMarker = undefined;
+    } catch (err) {
+      this.options.logger.warn({ threadId: entity.threadId, err }, 'could not clear the publication marker; the sweeper will recover the thread again');
+    }
+  }
+}
+
+/** Where `handle` records an activation before its first append; nothing is appended when this throws. */
+async function markActive(host: { readonly incarnation: string }, entity: Entity, markers: PublicationMarkers): Promise<void> {
+  try {
+    await markers.mark(entity.threadId, host.incarnation);
+  } catch (err) {
+    throw new UnavailableError(`could not record thread ${entity.threadId} as active before appending; nothing was applied, retry the command`, { cause: err });
+  }
+  entity.marked = true;
 }
 
 function largeField(command: ThreadCommand): string {

@@ -55,6 +55,7 @@ export class TestCluster {
         DYNAMODB_ENDPOINT: this.store.dynalite.endpoint,
         DYNAMODB_EVENTS_TABLE: this.store.tables.eventsTable,
         DYNAMODB_SNAPSHOTS_TABLE: this.store.tables.snapshotsTable,
+        DYNAMODB_PUBLICATION_TABLE: this.store.tables.publicationTable,
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         MEMBERSHIP: 'kubernetes',

@@ -21,7 +21,7 @@ import { ulid } from 'ulid';
 /** The built service; run `npx tsc -b services/command` first. */
 export const commandEntry = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-/** dynalite plus a fresh pair of journal tables and a fresh NATS stream name, owned by one test file. */
+/** dynalite plus fresh journal tables (events, snapshots, publication markers) and a fresh NATS stream name, owned by one test file. */
 export interface TestStore {
   readonly dynalite: DynaliteServer;
   readonly client: DynamoDBClient;
@@ -76,6 +76,7 @@ export async function startCommandService(store: TestStore, env: Record<string, 
       DYNAMODB_ENDPOINT: store.dynalite.endpoint,
       DYNAMODB_EVENTS_TABLE: store.tables.eventsTable,
       DYNAMODB_SNAPSHOTS_TABLE: store.tables.snapshotsTable,
+      DYNAMODB_PUBLICATION_TABLE: store.tables.publicationTable,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       ...store.natsEnv(),

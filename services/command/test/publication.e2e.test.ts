@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import { eventSchemaVersion, eventTypeName } from '@threadweaver/event-codec';
+import { DynamoPublicationMarkers, type PublicationMarker } from '@threadweaver/journal-dynamodb';
 import { createTestStream, startNatsServer, waitFor, type TestNatsServer } from '@threadweaver/testing';
 import { ProjectorWorld } from '../../projector/test/projector-fixture.js';
 import { newId, startCommandService, startStore, type RunningCommandService, type TestStore } from './command-fixture.js';
@@ -165,6 +166,49 @@ describe('command service: a crash between append and publish', () => {
       expect(streamed.map((s) => s.event)).toEqual(journaled);
       await world.waitForThreads(new Map([[threadId, 4]]));
       await world.expectMatchesJournal([threadId]);
+    } finally {
+      await next.stop();
+      await projector.stop();
+    }
+  });
+
+  it('loses nothing even if the thread never gets another command: the next process sweeps its marker, republishes, and clears the marker', async () => {
+    const markers = new DynamoPublicationMarkers(store.client, { tableName: store.tables.publicationTable });
+    const markersOf = async (threadId: string): Promise<PublicationMarker[]> => {
+      const out: PublicationMarker[] = [];
+      for await (const marker of markers.scan()) if (marker.threadId === threadId) out.push(marker);
+      return out;
+    };
+    const doomed = await startCommandService(store, { FAULT_CRASH_AFTER_APPEND: '2' });
+    const doomedIncarnation = doomed.process.output().match(/"incarnation":"([0-9A-Z]{26})"/)?.[1];
+    const admin = newId();
+    const { threadId } = await doomed.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'forgotten', administratorIds: [admin], memberIds: [] });
+    await expect(doomed.client.addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: 'in the window', toAccountIds: [] }] })).rejects.toBeDefined();
+    expect(await doomed.process.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    doomed.raw.close();
+
+    expect((await store.journal.readEvents(threadId, 1)).map((e) => e.sequenceNr)).toEqual([1, 2]);
+    expect(messageIds(await readStream(store.stream))).not.toContain(`${threadId}:2`);
+    // The activation wrote one marker before its first append; the crash left it behind.
+    expect(await markersOf(threadId)).toEqual([expect.objectContaining({ threadId, incarnation: doomedIncarnation })]);
+
+    const projector = await world.startProjector();
+    // No command to this thread from here on: only the sweeper can bring event 2 out.
+    const next = await startCommandService(store, { PUBLICATION_SWEEP_MS: '500', PASSIVATE_AFTER_MS: '500', LOG_LEVEL: 'info' });
+    try {
+      const streamed = await waitFor(
+        async () => {
+          const events = (await readStream(store.stream)).filter((s) => s.event.threadId === threadId);
+          return events.some((s) => s.event.sequenceNr === 2) ? events : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 100, description: `event ${threadId}:2 on the stream without another command` },
+      );
+      expect(streamed.map((s) => s.event)).toEqual(expect.arrayContaining(await store.journal.readEvents(threadId, 2)));
+      await world.waitForThreads(new Map([[threadId, 2]]), 20_000);
+      await world.expectMatchesJournal([threadId]);
+      // Published and passivated: the marker has done its job.
+      await waitFor(async () => (await markersOf(threadId)).length === 0, { timeoutMs: 20_000, description: 'the marker to be cleared after passivation' });
+      expect(logLines(next, 'publication sweep recovered threads whose activation ended before their events were published').length).toBeGreaterThanOrEqual(1);
     } finally {
       await next.stop();
       await projector.stop();

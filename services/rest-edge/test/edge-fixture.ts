@@ -68,6 +68,7 @@ export async function startEdgeSystem(): Promise<EdgeSystem> {
         DYNAMODB_ENDPOINT: dynalite.endpoint,
         DYNAMODB_EVENTS_TABLE: tables.eventsTable,
         DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
+        DYNAMODB_PUBLICATION_TABLE: tables.publicationTable,
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
       },
