@@ -273,6 +273,20 @@ describe.each(overlays)('%s', (overlay) => {
       expect(envOf(byName(pods, 'Job', 'migrate-sql').template.spec.containers[0]!, 'DATABASE_URL')?.valueFrom?.secretKeyRef).toBeDefined();
     });
 
+    it('lets the command pods and the setup job reach every DynamoDB table the ConfigMap names (deploy/eks/iam)', () => {
+      const config = ofKind('ConfigMap')[0]!['data'] as Record<string, string>;
+      const tables = ['DYNAMODB_EVENTS_TABLE', 'DYNAMODB_SNAPSHOTS_TABLE', 'DYNAMODB_PUBLICATION_TABLE'].map((variable) => config[variable]);
+      expect(tables).toEqual(['thread-events', 'thread-snapshots', 'thread-publication']);
+      const resourcesOf = (policy: string): string[] => {
+        const doc = JSON.parse(readFileSync(join(deployDir, 'eks', 'iam', `${policy}.json`), 'utf8')) as { Statement: { Resource: string[] }[] };
+        return doc.Statement.flatMap((s) => s.Resource);
+      };
+      for (const policy of ['journal-readwrite', 'journal-tables']) {
+        const arns = resourcesOf(policy);
+        for (const table of tables) expect({ policy, table, covered: arns.some((arn) => arn.endsWith(`:table/${table}`)) }).toEqual({ policy, table, covered: true });
+      }
+    });
+
     it('runs more replicas than the base and spreads them across zones', () => {
       for (const name of serviceNames) {
         const { obj, template } = byName(pods, 'Deployment', name);
