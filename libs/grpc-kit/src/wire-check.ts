@@ -73,6 +73,7 @@ function checkSubMessage(desc: DescMessage, wireType: WireType, reader: BinaryRe
 function checkScalar(scalar: ScalarType, wireType: WireType, reader: BinaryReader, path: string): string | undefined {
   const wrong = expectWireType(wireType, scalarWireType(scalar), path);
   if (wrong !== undefined) return wrong;
+  if (isInt64(scalar)) return checkSafeInteger(scalar, reader, path);
   if (scalar !== ScalarType.STRING) return skip(reader, wireType);
   try {
     strictUtf8.decode(reader.bytes());
@@ -80,6 +81,37 @@ function checkScalar(scalar: ScalarType, wireType: WireType, reader: BinaryReade
     return `${path}: must be valid UTF-8 text`;
   }
   return undefined;
+}
+
+function isInt64(scalar: ScalarType): boolean {
+  return [ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64].includes(scalar);
+}
+
+/**
+ * Our stubs read 64-bit integers as JavaScript numbers (ts-proto
+ * `forceLong=number`), whose decoder throws on a value beyond
+ * Number.MAX_SAFE_INTEGER without saying which field held it.
+ */
+function checkSafeInteger(scalar: ScalarType, reader: BinaryReader, path: string): string | undefined {
+  const value = BigInt(readInt64(scalar, reader));
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) return `${path}: must be at most ${Number.MAX_SAFE_INTEGER}, got ${value}`;
+  if (value < BigInt(Number.MIN_SAFE_INTEGER)) return `${path}: must be at least ${Number.MIN_SAFE_INTEGER}, got ${value}`;
+  return undefined;
+}
+
+function readInt64(scalar: ScalarType, reader: BinaryReader): bigint | string {
+  switch (scalar) {
+    case ScalarType.UINT64:
+      return reader.uint64();
+    case ScalarType.SINT64:
+      return reader.sint64();
+    case ScalarType.FIXED64:
+      return reader.fixed64();
+    case ScalarType.SFIXED64:
+      return reader.sfixed64();
+    default:
+      return reader.int64();
+  }
 }
 
 function skip(reader: BinaryReader, wireType: WireType): undefined {

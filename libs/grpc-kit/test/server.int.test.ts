@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { credentials, loadPackageDefinition, status, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { InvalidArgumentError } from '@threadweaver/domain';
-import { ThreadCommandServiceClient, ThreadCommandServiceService, type CreateThreadRequest, type CreateThreadResponse } from '@threadweaver/proto';
+import {
+  ThreadCommandServiceClient,
+  ThreadCommandServiceService,
+  ThreadQueryServiceService,
+  type CreateThreadRequest,
+  type CreateThreadResponse,
+  type GetThreadRequest,
+  type GetThreadResponse,
+} from '@threadweaver/proto';
 import { createLogger } from '@threadweaver/telemetry';
 import { callWithRawBytes, checkHealth, promiseClient, waitFor } from '@threadweaver/testing';
 import { createRequire } from 'node:module';
@@ -18,19 +26,27 @@ const createThread = unaryHandler<CreateThreadRequest, CreateThreadResponse>(log
   if (request.title === 'slow') await gate();
   return { threadId: request.threadId, sequenceNr: 7 };
 });
+// Echoes min_sequence_nr, a uint64 field, as the thread's sequence number.
+const getThread = unaryHandler<GetThreadRequest, GetThreadResponse>(logger, 'GetThread', (request) =>
+  Promise.resolve({ thread: { id: request.threadId, creatorId: '', title: '', createdAt: undefined, updatedAt: undefined, sequenceNr: request.minSequenceNr } }),
+);
 
 async function start(): Promise<{ server: RunningGrpcServer; address: string }> {
   const server = await startGrpcServer({
     host: '127.0.0.1',
     port: 0,
     logger,
-    services: [{ definition: ThreadCommandServiceService, implementation: { createThread } }],
+    services: [
+      { definition: ThreadCommandServiceService, implementation: { createThread } },
+      { definition: ThreadQueryServiceService, implementation: { getThread } },
+    ],
   });
   return { server, address: `127.0.0.1:${server.port}` };
 }
 
 const createPath = '/threadweaver.v1.ThreadCommandService/CreateThread';
 const addMessagesPath = '/threadweaver.v1.ThreadCommandService/AddMessages';
+const getThreadPath = '/threadweaver.v1.ThreadQueryService/GetThread';
 
 describe('startGrpcServer', () => {
   let server: RunningGrpcServer;
@@ -90,6 +106,28 @@ describe('startGrpcServer', () => {
     // Not protobuf at all: a length running past the end.
     await expect(callWithRawBytes(raw, createPath, Uint8Array.from([0x22, 0x7f, 0x41]))).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     expect(await checkHealth(address)).toBe('SERVING');
+  });
+
+  it('answers a 64-bit integer beyond a safe JavaScript number INVALID_ARGUMENT naming the field', async () => {
+    // min_sequence_nr (field 3, uint64) as a varint: 2^53 - 1 passes, 2^53 and 2^64 - 1 do not.
+    const withMinSequenceNr = (value: bigint) => {
+      const bytes = [0x18];
+      for (let v = value; ; v >>= 7n) {
+        if (v < 0x80n) {
+          bytes.push(Number(v));
+          break;
+        }
+        bytes.push(Number(v & 0x7fn) | 0x80);
+      }
+      return Uint8Array.from(bytes);
+    };
+    await expect(callWithRawBytes(raw, getThreadPath, withMinSequenceNr(2n ** 53n - 1n))).resolves.toBeInstanceOf(Buffer);
+    for (const value of [2n ** 53n, 2n ** 64n - 1n]) {
+      await expect(callWithRawBytes(raw, getThreadPath, withMinSequenceNr(value))).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: `min_sequence_nr: must be at most ${Number.MAX_SAFE_INTEGER}, got ${value}`,
+      });
+    }
   });
 
   it('skips unknown fields as protobuf requires', async () => {
