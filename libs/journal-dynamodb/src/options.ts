@@ -62,6 +62,8 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBC
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     maxAttempts: options.maxAttempts ?? 3,
+    // Reuse the resolved middleware chain per command class instead of rebuilding it on every send.
+    cacheMiddleware: true,
     requestHandler: { connectionTimeout: requestTimeout, requestTimeout, throwOnRequestTimeout: true },
   });
 }
