@@ -57,7 +57,13 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Ru
     // Logs stay on stdout (pino, with trace ids); no OTLP log pipeline.
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/metrics') }),
+      // Outgoing HTTP is the AWS SDK (already one span per DynamoDB call), the
+      // Kubernetes watch and the exporter itself: a client span each would only
+      // duplicate the aws-sdk span, at a measurable cost per command.
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/metrics'),
+        disableOutgoingRequestInstrumentation: true,
+      }),
       new GrpcInstrumentation({ ignoreGrpcMethods: ignoredGrpcMethods }),
       new PgInstrumentation({ requireParentSpan: true }),
       new AwsInstrumentation({ suppressInternalInstrumentation: true }),
