@@ -7,14 +7,20 @@
 // its own process, shared by both phases. BENCH_TRACING=1 adds a third
 // phase: a second service process started as the image runs it (with the
 // OpenTelemetry SDK, exporting every span over OTLP/HTTP to a sink here), to
-// report the tracing overhead against the untraced one.
+// report the tracing overhead against the untraced one. Each phase also
+// reports CPU ms per operation of each process (from /proc): on a shared
+// machine that moves less than the rates do. The raw puts use the service's
+// own client settings (createDynamoClient), so the ceiling is what our client
+// can push into this dynalite, not a differently tuned client's.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from '@threadweaver/journal-dynamodb';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { createTestJournalTables, dynamoClientFor, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
@@ -30,10 +36,32 @@ interface Run {
   readonly operations: number;
   readonly elapsedMs: number;
   readonly latenciesMs: number[];
+  /** CPU milliseconds each process spent during the run (user + system). */
+  readonly cpuMs: Record<string, number>;
+}
+
+// The figure that survives a noisy shared machine: CPU time per operation,
+// per process, rather than operations per second alone.
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  }
+  // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name in parentheses may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs `body` and adds the CPU time each named process (undefined = this one) spent meanwhile. */
+async function withCpu(pids: Record<string, number | undefined>, body: () => Promise<Omit<Run, 'cpuMs'>>): Promise<Run> {
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+  const run = await body();
+  const cpuMs = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid) - (before[name] ?? 0)]));
+  return { ...run, cpuMs };
 }
 
 /** Runs `concurrency` workers for `seconds`, each looping over `step`. */
-async function drive(makeWorker: (index: number) => () => Promise<void>): Promise<Run> {
+async function drive(makeWorker: (index: number) => () => Promise<void>): Promise<Omit<Run, 'cpuMs'>> {
   const latenciesMs: number[] = [];
   const started = performance.now();
   const until = started + seconds * 1000;
@@ -59,7 +87,8 @@ function describeRun(name: string, run: Run): number {
   const rate = (run.operations / run.elapsedMs) * 1000;
   console.log(
     `${name}: ${run.operations} ops in ${(run.elapsedMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, ` +
-      `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`,
+      `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms; CPU ms per op: ` +
+      Object.entries(run.cpuMs).map(([process, ms]) => `${process} ${(ms / run.operations).toFixed(2)}`).join(', '),
   );
   return rate;
 }
@@ -69,6 +98,10 @@ function merge(runs: Run[]): Run {
     operations: runs.reduce((n, r) => n + r.operations, 0),
     elapsedMs: runs.reduce((n, r) => n + r.elapsedMs, 0),
     latenciesMs: runs.flatMap((r) => r.latenciesMs),
+    cpuMs: runs.reduce<Record<string, number>>((sum, r) => {
+      for (const [name, ms] of Object.entries(r.cpuMs)) sum[name] = (sum[name] ?? 0) + ms;
+      return sum;
+    }, {}),
   };
 }
 
@@ -80,6 +113,10 @@ async function startSpanSink(): Promise<{ endpoint: string; close(): void }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
+
+// The service publishes every event, as in production, but to a stream of
+// its own (dropped at the end) rather than the shared server's THREAD_EVENTS.
+const stream = createTestStream();
 
 async function startService(endpoint: string, tables: { eventsTable: string; snapshotsTable: string; publicationTable: string }, otlpEndpoint?: string): Promise<ServiceProcess> {
   const profileDir = process.env['BENCH_PROFILE_DIR'];
@@ -95,6 +132,9 @@ async function startService(endpoint: string, tables: { eventsTable: string; sna
       ...traced,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
+      NATS_URL: stream.url,
+      NATS_STREAM: stream.stream,
+      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
       LOG_LEVEL: 'warn',
       DYNAMODB_ENDPOINT: endpoint,
       DYNAMODB_EVENTS_TABLE: tables.eventsTable,
@@ -109,7 +149,7 @@ async function startService(endpoint: string, tables: { eventsTable: string; sna
 async function benchService(service: ServiceProcess): Promise<Run> {
   const raws: ThreadCommandServiceClient[] = [];
   try {
-    return await drive(() => {
+    return await withCpu({ bench: undefined, service: service.pid, dynalite: dynalite.pid }, () => drive(() => {
       const raw = new ThreadCommandServiceClient(service.address, credentials.createInsecure());
       raws.push(raw);
       const client = promiseClient(raw, ThreadCommandServiceService);
@@ -126,7 +166,7 @@ async function benchService(service: ServiceProcess): Promise<Run> {
         await client.addMessages({ requestId: '', accountId: account, threadId, messages: [{ text: `message ${posted}`, toAccountIds: [] }] });
         posted += 1;
       };
-    });
+    }));
   } finally {
     for (const raw of raws) raw.close();
   }
@@ -134,7 +174,7 @@ async function benchService(service: ServiceProcess): Promise<Run> {
 
 async function benchRawPuts(client: DynamoDBClient, table: string): Promise<Run> {
   const payload = new Uint8Array(160).map(() => Math.floor(Math.random() * 256));
-  return drive(() => {
+  return withCpu({ bench: undefined, dynalite: dynalite.pid }, () => drive(() => {
     const threadId = ulid();
     let sequenceNr = 0;
     return async () => {
@@ -147,12 +187,13 @@ async function benchRawPuts(client: DynamoDBClient, table: string): Promise<Run>
         }),
       );
     };
-  });
+  }));
 }
 
 const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
 const endpoint = `http://${dynalite.address}`;
 const client = dynamoClientFor(endpoint);
+const putClient = createDynamoClient({ endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
 try {
   console.log(`concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per phase`);
   const serviceTables = await createTestJournalTables(client);
@@ -167,7 +208,7 @@ try {
     for (let round = 0; round < rounds; round++) {
       serviceRuns.push(await benchService(service));
       if (tracedService !== undefined) tracedRuns.push(await benchService(tracedService));
-      rawRuns.push(await benchRawPuts(client, rawTables.eventsTable));
+      rawRuns.push(await benchRawPuts(putClient, rawTables.eventsTable));
     }
   } finally {
     await service.stop();
@@ -184,6 +225,8 @@ try {
   await serviceTables.drop();
   await rawTables.drop();
 } finally {
+  await stream.drop();
   client.destroy();
+  putClient.destroy();
   await dynalite.stop();
 }
