@@ -1,0 +1,172 @@
+// What the REST edge costs on reads: GetThread and ListMessages at the same
+// concurrency, directly over gRPC to the query service (A) and as HTTP/JSON
+// through the edge (B), over one system started by startSystem and seeded
+// through the edge. A and B alternate (A/B/A/B...) so the machine's noise
+// lands on both; the overhead is the median over rounds of B's time per
+// call against A's in the same round, so a burst of load elsewhere skews one
+// round, not the result. Not a test: `npm run bench -w services/rest-edge`
+// (builds everything first). BENCH_SECONDS per phase (default 3),
+// BENCH_ROUNDS of A+B (default 4), BENCH_CONCURRENCY (default 16),
+// BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it.
+import { Agent, request } from 'node:http';
+import { credentials } from '@grpc/grpc-js';
+import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
+import { promiseClient, startSystem } from '@threadweaver/testing';
+import { monotonicFactory } from 'ulid';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 4);
+const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const threadCount = Number(process.env['BENCH_THREADS'] ?? 20);
+const messagesPerThread = Number(process.env['BENCH_MESSAGES'] ?? 500);
+const newId = monotonicFactory();
+
+/** Latencies of one phase and how long it ran. */
+interface Run {
+  readonly elapsedMs: number;
+  readonly latenciesMs: number[];
+}
+
+/** Runs `concurrency` workers for `seconds`, each looping over its step. */
+async function drive(durationS: number, step: (worker: number, i: number) => Promise<unknown>): Promise<Run> {
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  const until = started + durationS * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; performance.now() < until; i++) {
+        const t0 = performance.now();
+        await step(worker, i);
+        latenciesMs.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { elapsedMs: performance.now() - started, latenciesMs };
+}
+
+/** Rounds of one path, merged: calls per second over all of them, latency percentiles. */
+interface Summary {
+  readonly calls: number;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+function summarise(runs: readonly Run[]): Summary {
+  const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  const elapsedMs = runs.reduce((sum, r) => sum + r.elapsedMs, 0);
+  return { calls: sorted.length, rate: (sorted.length / elapsedMs) * 1000, p50: at(50), p99: at(99) };
+}
+
+function line(name: string, s: Summary): string {
+  return `${name.padEnd(6)} ${String(s.calls).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms`;
+}
+
+/** How much more a call costs through the edge, in %: time per call (1/rate) at equal concurrency. */
+function overhead(grpc: Summary, rest: Summary): number {
+  return (grpc.rate / rest.rate - 1) * 100;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const system = await startSystem({ serviceEnv: { query: { DATABASE_MAX_CONNECTIONS: String(Math.max(10, concurrency)) } } });
+// One keep-alive socket per worker, as a real HTTP client pool would hold.
+const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+const edge = new URL(system.baseUrl);
+
+/** One HTTP/JSON call through the edge; the body is parsed as a client would. */
+function http(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { agent, host: edge.hostname, port: edge.port, method, path, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          const parsed = JSON.parse(text) as Record<string, unknown>;
+          if (res.statusCode !== 200) reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`));
+          else resolve(parsed);
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const raw = new ThreadQueryServiceClient(system.services.query!.address, credentials.createInsecure());
+const grpc = promiseClient(raw, ThreadQueryServiceService);
+try {
+  // Seed through the edge: threads with an owner and a reader, 100 messages a call.
+  const owner = newId();
+  const reader = newId();
+  const seedStart = performance.now();
+  const threads = await Promise.all(
+    Array.from({ length: threadCount }, async (_, t) => {
+      const created = await http('POST', '/v1/threads/create', { accountId: owner, title: `bench ${t}`, administratorIds: [owner], memberIds: [reader] });
+      const threadId = created['threadId'] as string;
+      let sequenceNr = created['sequenceNr'] as string;
+      for (let posted = 0; posted < messagesPerThread; posted += 100) {
+        const count = Math.min(100, messagesPerThread - posted);
+        const messages = Array.from({ length: count }, (_, n) => ({ text: `message ${posted + n} `.repeat(8), toAccountIds: [reader] }));
+        sequenceNr = (await http('POST', `/v1/threads/${threadId}/messages/add`, { accountId: owner, messages }))['sequenceNr'] as string;
+      }
+      // Read-your-writes: the read model has the whole thread before measuring starts.
+      await http('GET', `/v1/threads/${threadId}?account_id=${reader}&min_sequence_nr=${sequenceNr}`);
+      return threadId;
+    }),
+  );
+  console.log(
+    `seeded ${threadCount} threads × ${messagesPerThread} messages through the edge in ${((performance.now() - seedStart) / 1000).toFixed(1)} s; ` +
+      `concurrency ${concurrency}, ${rounds} rounds of A (gRPC) + B (REST) × ${seconds} s each`,
+  );
+
+  const threadOf = (worker: number, i: number) => threads[(worker * 7 + i) % threads.length]!;
+  const queries = [
+    {
+      name: 'GetThread',
+      grpc: (w: number, i: number) => grpc.getThread({ accountId: reader, threadId: threadOf(w, i), minSequenceNr: 0 }),
+      rest: (w: number, i: number) => http('GET', `/v1/threads/${threadOf(w, i)}?account_id=${reader}`),
+    },
+    {
+      name: 'ListMessages (first page of 100)',
+      grpc: (w: number, i: number) => grpc.listMessages({ accountId: reader, threadId: threadOf(w, i), pageSize: 0, pageToken: '', minSequenceNr: 0 }),
+      rest: (w: number, i: number) => http('GET', `/v1/threads/${threadOf(w, i)}/messages?account_id=${reader}`),
+    },
+  ];
+  const results: string[] = [];
+  for (const query of queries) {
+    // Warm both paths (JIT, pools, sockets) before anything counts.
+    await drive(Math.min(2, seconds), query.grpc);
+    await drive(Math.min(2, seconds), query.rest);
+    const a: Run[] = [];
+    const b: Run[] = [];
+    const perRound: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      a.push(await drive(seconds, query.grpc));
+      b.push(await drive(seconds, query.rest));
+      perRound.push(overhead(summarise(a.slice(-1)), summarise(b.slice(-1))));
+      console.log(`  ${query.name} round ${round + 1}: gRPC ${summarise(a.slice(-1)).rate.toFixed(0)}/s, REST ${summarise(b.slice(-1)).rate.toFixed(0)}/s`);
+    }
+    const [grpcSummary, restSummary] = [summarise(a), summarise(b)];
+    const cost = median(perRound);
+    const p50 = (restSummary.p50 / grpcSummary.p50 - 1) * 100;
+    results.push(
+      `${query.name}\n  ${line('gRPC', grpcSummary)}\n  ${line('REST', restSummary)}\n` +
+        `  edge overhead: ${cost.toFixed(1)} % per call (median of rounds ${perRound.map((r) => r.toFixed(0)).join(' / ')}; ` +
+        `${cost <= 25 ? 'within' : 'OVER'} the 25 % target), ${p50.toFixed(1)} % at p50`,
+    );
+  }
+  console.log(`\n${results.join('\n')}`);
+} finally {
+  raw.close();
+  agent.destroy();
+  await system.stop();
+}
