@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { decide, evolve, initialState, InvalidArgumentError, outcomeOf } from '@threadweaver/domain';
-import type { CommandOutcome, ThreadCommand, ThreadEvent, ThreadState } from '@threadweaver/domain';
+import type { CommandOutcome, ThreadCommand, ThreadState } from '@threadweaver/domain';
 import { ConcurrencyConflictError, UnavailableError } from '@threadweaver/grpc-kit';
 import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal, type PublicationMarkers } from '@threadweaver/journal-dynamodb';
 import { inSpan, latencyBucketsSeconds, meterFor, secondsSince, tracerFor, type Logger } from '@threadweaver/telemetry';
 import { requireCommandIds } from './command-requests.js';
 import type { EventPublisher } from './event-publisher.js';
 import { ThreadMailbox } from './mailbox.js';
+import { ThreadPublication, type PublicationProgress } from './thread-publication.js';
 
 // API-only instruments: no-ops unless the process entry point started the SDK.
 const tracer = tracerFor('command');
@@ -52,20 +53,7 @@ interface Entity {
   state: ThreadState | undefined;
   lastUsedAt: number;
   lastSnapshotSeq: number;
-  /** Every event up to here is known to be on the bus: what snapshots record. */
-  publishedUpTo: number;
-  /** publishedUpTo of the latest snapshot we know of. */
-  snapshotPublishedUpTo: number;
-  /**
-   * False from recovery until the events above publishedUpTo have been read
-   * from the journal and handed to the publisher: until then the publisher's
-   * watermark says nothing about them, so it must not advance ours.
-   */
-  tailHanded: boolean;
-  /** This activation has written its publication marker (under our incarnation). */
-  marked: boolean;
-  /** Incarnation of a marker left by an earlier activation that the sweeper asked us to clear once published. */
-  staleMarker: string | undefined;
+  readonly publication: PublicationProgress;
 }
 
 /**
@@ -83,7 +71,7 @@ export class ThreadAggregateHost {
   private readonly passivateAfterMs: number;
   private readonly clock: () => Date;
   private readonly publishFlushMs: number;
-  private readonly markers: PublicationMarkers | undefined;
+  private readonly publication: ThreadPublication;
   /** Whose markers this host writes and clears. */
   readonly incarnation: string;
   private draining = false;
@@ -93,9 +81,15 @@ export class ThreadAggregateHost {
     this.passivateAfterMs = options.passivateAfterMs ?? 120_000;
     this.clock = options.clock ?? (() => new Date());
     this.publishFlushMs = options.publishFlushMs ?? 2_000;
-    // Without a publisher nothing is ever published, so markers would never clear.
-    this.markers = options.publisher === undefined ? undefined : options.markers;
     this.incarnation = options.incarnation ?? randomUUID();
+    this.publication = new ThreadPublication({
+      journal: options.journal,
+      logger: options.logger,
+      publisher: options.publisher,
+      markers: options.markers,
+      incarnation: this.incarnation,
+      publishFlushMs: this.publishFlushMs,
+    });
     this.sweeper = setInterval(() => this.passivateIdle(), Math.min(this.passivateAfterMs, 5_000));
     this.sweeper.unref();
     meter
@@ -145,13 +139,13 @@ export class ThreadAggregateHost {
   recoverMarked(threadId: string, incarnation: string): Promise<boolean> {
     // Nothing to do for a marker of the activation in memory, or one it already recovered for.
     const live = (e: Entity | undefined): boolean =>
-      e !== undefined && ((e.marked && incarnation === this.incarnation) || (e.staleMarker === incarnation && e.state !== undefined));
+      e !== undefined && ((e.publication.marked && incarnation === this.incarnation) || (e.publication.staleMarker === incarnation && e.state !== undefined));
     if (this.draining || live(this.entities.get(threadId))) return Promise.resolve(false);
     const entity = this.entityFor(threadId);
     return entity.mailbox.enqueue(async () => {
       // A command may have activated (and marked) it while we waited.
       if (live(entity)) return false;
-      entity.staleMarker = incarnation;
+      entity.publication.staleMarker = incarnation;
       // Reload even a thread in memory: the marker's writer may have appended past what we hold.
       entity.state = undefined;
       await this.recover(entity);
@@ -165,11 +159,11 @@ export class ThreadAggregateHost {
     clearInterval(this.sweeper);
     await Promise.all([...this.entities.values()].map((e) => e.mailbox.whenIdle()));
     await Promise.all([...this.snapshotWrites]);
-    const flushed = (await this.options.publisher?.flush(this.publishFlushMs)) ?? true;
+    const flushed = await this.publication.flushAll();
     // Not fatal: whoever recovers these threads next republishes from the journal.
     if (!flushed) this.options.logger.warn({ timeoutMs: this.publishFlushMs }, 'publisher did not catch up before shutdown');
     // Threads fully published need no sweeping by their next owner; the others keep their markers.
-    await Promise.all([...this.entities.values()].map((e) => e.mailbox.enqueue(() => this.clearMarkers(e))));
+    await Promise.all([...this.entities.values()].map((e) => e.mailbox.enqueue(() => this.publication.clearMarkers(e.threadId, e.state, e.publication))));
   }
 
   private entityFor(threadId: string): Entity {
@@ -181,12 +175,7 @@ export class ThreadAggregateHost {
         state: undefined,
         lastUsedAt: Date.now(),
         lastSnapshotSeq: 0,
-        publishedUpTo: 0,
-        snapshotPublishedUpTo: 0,
-        // A thread never loaded has nothing unpublished that we know of; recovery sets this.
-        tailHanded: true,
-        marked: false,
-        staleMarker: undefined,
+        publication: ThreadPublication.fresh(),
       };
       this.entities.set(threadId, entity);
     }
@@ -205,7 +194,7 @@ export class ThreadAggregateHost {
       if (decision.kind === 'unchanged') return decision.outcome;
       const { event } = decision;
       // One marker write per activation, before its first append: a crash between that append and the publish is then found by the sweeper.
-      if (!entity.marked && this.markers !== undefined) await markActive(this, entity, this.markers);
+      await this.publication.markBeforeAppend(entity.threadId, entity.publication);
       const appendStartedAt = performance.now();
       try {
         await this.options.journal.append(event);
@@ -225,9 +214,7 @@ export class ThreadAggregateHost {
       // Per-pod evidence of who wrote what (cluster tests check one writer per thread at a time).
       this.options.logger.debug({ threadId: entity.threadId, sequenceNr: event.sequenceNr }, 'appended');
       entity.state = evolve(state, event);
-      // With the tail still unhanded, republishing it (it reads up to the new head) publishes this event too.
-      if (entity.tailHanded) this.published(event);
-      else await this.republishTail(entity);
+      await this.publication.appended(event, entity.publication);
       this.maybeSnapshot(entity);
       return outcomeOf(event);
     }
@@ -242,65 +229,22 @@ export class ThreadAggregateHost {
       });
       state = recovered.state;
       entity.state = state;
-      entity.publishedUpTo = Math.max(entity.publishedUpTo, recovered.publishedUpTo);
-      entity.snapshotPublishedUpTo = recovered.publishedUpTo;
-      entity.tailHanded = false;
+      this.publication.recovered(entity.publication, recovered.publishedUpTo);
       // Snapshots fall on multiples of snapshotEvery; we do not know which one was loaded.
       entity.lastSnapshotSeq = Math.floor(recovered.state.sequenceNr / this.snapshotEvery) * this.snapshotEvery;
     } catch (err) {
       throw new UnavailableError(`could not load thread ${entity.threadId} from the journal`, { cause: err });
     }
-    await this.republishTail(entity);
+    await this.publication.republishTail(entity.threadId, entity.publication, state.sequenceNr);
     return state;
-  }
-
-  /**
-   * Hands the events above publishedUpTo to the publisher again, read from
-   * the journal: whatever a crashed or partitioned owner persisted but never
-   * got onto the bus. The bus drops those it already has by message id.
-   * Never throws: on failure the next command of the thread tries again.
-   */
-  private async republishTail(entity: Entity): Promise<void> {
-    const { publisher, journal, logger } = this.options;
-    const head = entity.state?.sequenceNr ?? 0;
-    if (publisher === undefined || entity.publishedUpTo >= head) {
-      entity.tailHanded = true;
-      return;
-    }
-    try {
-      const tail = await journal.readEvents(entity.threadId, entity.publishedUpTo + 1, head);
-      publisher.publish(tail);
-      entity.tailHanded = true;
-      logger.debug({ threadId: entity.threadId, from: entity.publishedUpTo + 1, to: head }, 'unpublished tail handed to the publisher');
-    } catch (err) {
-      logger.warn({ threadId: entity.threadId, from: entity.publishedUpTo + 1, to: head, err }, 'could not read the unpublished tail; retrying on the next command');
-    }
-  }
-
-  /** Advances publishedUpTo by what the publisher has had acknowledged. */
-  private refreshPublishedUpTo(entity: Entity): number {
-    const { publisher } = this.options;
-    const head = entity.state?.sequenceNr;
-    if (publisher !== undefined && head !== undefined && entity.tailHanded) {
-      entity.publishedUpTo = Math.min(head, Math.max(entity.publishedUpTo, publisher.publishedUpTo(entity.threadId)));
-    }
-    return entity.publishedUpTo;
-  }
-
-  private published(event: ThreadEvent): void {
-    try {
-      this.options.publisher?.publish([event]);
-    } catch (err) {
-      this.options.logger.error({ threadId: event.threadId, sequenceNr: event.sequenceNr, err }, 'event publisher threw');
-    }
   }
 
   private maybeSnapshot(entity: Entity): void {
     const state = entity.state;
     if (state === undefined || state.status === 'absent' || state.sequenceNr - entity.lastSnapshotSeq < this.snapshotEvery) return;
     entity.lastSnapshotSeq = state.sequenceNr;
-    const publishedUpTo = this.refreshPublishedUpTo(entity);
-    entity.snapshotPublishedUpTo = publishedUpTo;
+    const publishedUpTo = this.publication.refresh(entity.threadId, entity.publication, state.sequenceNr);
+    entity.publication.snapshotPublishedUpTo = publishedUpTo;
     const write = this.options.journal
       .saveSnapshot(state, { publishedUpTo })
       .then((result) => this.options.logger.debug({ threadId: state.threadId, sequenceNr: state.sequenceNr, result }, 'snapshot written'))
@@ -318,72 +262,21 @@ export class ThreadAggregateHost {
 
   /**
    * Runs inside the entity's mailbox, so no command of this thread is
-   * mid-flight. Gives the publisher a bounded time to get this thread's
-   * events out, then records how far it got in a snapshot, so the next
-   * recovery (here or on another pod) republishes only what is really missing.
+   * mid-flight: records how far the bus got, clears the marker when all is
+   * published, and forgets the state.
    */
   private async drop(entity: Entity): Promise<void> {
-    await this.recordPublished(entity);
-    await this.clearMarkers(entity);
+    const { state } = entity;
+    if (state !== undefined && state.status !== 'absent') await this.publication.recordPublished(state, entity.publication);
+    await this.publication.clearMarkers(entity.threadId, state, entity.publication);
     entity.state = undefined;
     // Commands queued behind us keep this entity (they recover); otherwise forget it.
     if (entity.mailbox.size === 1 && this.entities.get(entity.threadId) === entity) {
       this.entities.delete(entity.threadId);
-      this.options.publisher?.forget(entity.threadId);
+      this.publication.forget(entity.threadId);
       passivations.add(1);
     }
   }
-
-  private async recordPublished(entity: Entity): Promise<void> {
-    const { publisher, journal, logger } = this.options;
-    const state = entity.state;
-    if (publisher === undefined || state === undefined || state.status === 'absent') return;
-    if (this.refreshPublishedUpTo(entity) < state.sequenceNr && entity.tailHanded) {
-      await publisher.flush(this.publishFlushMs);
-    }
-    const publishedUpTo = this.refreshPublishedUpTo(entity);
-    if (publishedUpTo <= entity.snapshotPublishedUpTo) return;
-    try {
-      await journal.saveSnapshot(state, { publishedUpTo });
-      entity.snapshotPublishedUpTo = publishedUpTo;
-    } catch (err) {
-      logger.warn({ threadId: entity.threadId, sequenceNr: state.sequenceNr, err }, 'snapshot on passivation failed; the next recovery republishes more');
-    }
-  }
-
-  /**
-   * Once every event up to the head is acknowledged by the bus, this
-   * thread's markers (ours, and one the sweeper handed us) have done their
-   * job. Each delete only succeeds for the incarnation it names, so one
-   * another activation has taken over since stays. Otherwise the marker
-   * stays and the sweeper recovers the thread again later.
-   */
-  private async clearMarkers(entity: Entity): Promise<void> {
-    const { markers } = this;
-    const state = entity.state;
-    if (markers === undefined || state === undefined || (!entity.marked && entity.staleMarker === undefined)) return;
-    if (this.refreshPublishedUpTo(entity) < state.sequenceNr) return;
-    const incarnations = new Set<string>();
-    if (entity.marked) incarnations.add(this.incarnation);
-    if (entity.staleMarker !== undefined) incarnations.add(entity.staleMarker);
-    try {
-      for (const incarnation of incarnations) await markers.clear(entity.threadId, incarnation);
-      entity.marked = false;
-      entity.staleMarker = undefined;
-    } catch (err) {
-      this.options.logger.warn({ threadId: entity.threadId, err }, 'could not clear the publication marker; the sweeper will recover the thread again');
-    }
-  }
-}
-
-/** Where `handle` records an activation before its first append; nothing is appended when this throws. */
-async function markActive(host: { readonly incarnation: string }, entity: Entity, markers: PublicationMarkers): Promise<void> {
-  try {
-    await markers.mark(entity.threadId, host.incarnation);
-  } catch (err) {
-    throw new UnavailableError(`could not record thread ${entity.threadId} as active before appending; nothing was applied, retry the command`, { cause: err });
-  }
-  entity.marked = true;
 }
 
 function largeField(command: ThreadCommand): string {
