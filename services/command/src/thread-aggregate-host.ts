@@ -108,13 +108,9 @@ export class ThreadAggregateHost {
   }
 
   /** Runs a command in its thread's mailbox; resolves with the outcome or throws a DomainError / grpc-kit error. */
-  execute(command: ThreadCommand): Promise<CommandOutcome> {
-    if (this.draining) return Promise.reject(new UnavailableError('command service is shutting down'));
-    try {
-      requireCommandIds(command);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async execute(command: ThreadCommand): Promise<CommandOutcome> {
+    if (this.draining) throw new UnavailableError('command service is shutting down');
+    requireCommandIds(command);
     const entity = this.entityFor(command.threadId);
     entity.lastUsedAt = Date.now();
     // The span covers the handling, not the wait in the mailbox; the journal and publish spans are its children.
