@@ -72,7 +72,7 @@ export function history(steps: readonly (ThreadEventPayload | Step)[], threadId 
       requestId: s.requestId ?? freshRequestId(),
       accountId: s.by ?? ids.alice,
       ...s.payload,
-    } as ThreadEvent;
+    };
   });
 }
 

@@ -26,7 +26,9 @@ export function optionalUlid(field: string, value: string | undefined): string |
 
 /** Validates every id and removes repeats, keeping first-seen order. */
 export function requireUlidSet(field: string, values: readonly string[], opts: { nonEmpty: boolean; max: number }): string[] {
-  if (!Array.isArray(values)) throw new InvalidArgumentError(field, 'must be a list of ids');
+  // Checked as unknown: callers pass decoded input, and narrowing the typed list would widen it to any[].
+  const list: unknown = values;
+  if (!Array.isArray(list)) throw new InvalidArgumentError(field, 'must be a list of ids');
   if (opts.nonEmpty && values.length === 0) {
     throw new InvalidArgumentError(field, 'must name at least one id');
   }
