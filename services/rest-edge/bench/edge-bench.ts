@@ -4,10 +4,12 @@
 // through the edge. A and B alternate (A/B/A/B...) so the machine's noise
 // lands on both; the overhead is the median over rounds of B's time per
 // call against A's in the same round, so a burst of load elsewhere skews one
-// round, not the result. Not a test: `npm run bench -w services/rest-edge`
+// round, not the result. CPU ms per call of the query service and the edge
+// (from /proc) say what the edge costs whatever else runs. Not a test: `npm run bench -w services/rest-edge`
 // (builds everything first). BENCH_SECONDS per phase (default 3),
 // BENCH_ROUNDS of A+B (default 4), BENCH_CONCURRENCY (default 16),
 // BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it.
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
@@ -25,11 +27,14 @@ const newId = monotonicFactory();
 interface Run {
   readonly elapsedMs: number;
   readonly latenciesMs: number[];
+  /** CPU ms each measured process used during the run. */
+  readonly cpu: Record<string, number>;
 }
 
 /** Runs `concurrency` workers for `seconds`, each looping over its step. */
 async function drive(durationS: number, step: (worker: number, i: number) => Promise<unknown>): Promise<Run> {
   const latenciesMs: number[] = [];
+  const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid)]));
   const started = performance.now();
   const until = started + durationS * 1000;
   await Promise.all(
@@ -41,7 +46,16 @@ async function drive(durationS: number, step: (worker: number, i: number) => Pro
       }
     }),
   );
-  return { elapsedMs: performance.now() - started, latenciesMs };
+  const elapsedMs = performance.now() - started;
+  const cpu = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid) - cpuBefore[name]!]));
+  return { elapsedMs, latenciesMs, cpu };
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Rounds of one path, merged: calls per second over all of them, latency percentiles. */
@@ -50,17 +64,20 @@ interface Summary {
   readonly rate: number;
   readonly p50: number;
   readonly p99: number;
+  /** CPU ms per call by process. */
+  readonly cpuPerCall: Record<string, number>;
 }
 
 function summarise(runs: readonly Run[]): Summary {
   const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
   const elapsedMs = runs.reduce((sum, r) => sum + r.elapsedMs, 0);
-  return { calls: sorted.length, rate: (sorted.length / elapsedMs) * 1000, p50: at(50), p99: at(99) };
+  const cpuPerCall = Object.fromEntries(Object.keys(measured).map((name) => [name, runs.reduce((sum, r) => sum + r.cpu[name]!, 0) / sorted.length]));
+  return { calls: sorted.length, rate: (sorted.length / elapsedMs) * 1000, p50: at(50), p99: at(99), cpuPerCall };
 }
 
 function line(name: string, s: Summary): string {
-  return `${name.padEnd(6)} ${String(s.calls).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms`;
+  return `${name.padEnd(6)} ${String(s.calls).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms  CPU/call: query ${s.cpuPerCall['query']!.toFixed(2)} ms, edge ${s.cpuPerCall['edge']!.toFixed(2)} ms`;
 }
 
 /** How much more a call costs through the edge, in %: time per call (1/rate) at equal concurrency. */
@@ -73,6 +90,9 @@ function median(values: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** The processes whose CPU time is counted per call: the query service and the edge. */
+const measured: Record<string, number> = {};
 
 const system = await startSystem({ serviceEnv: { query: { DATABASE_MAX_CONNECTIONS: String(Math.max(10, concurrency)) } } });
 // One keep-alive socket per worker, as a real HTTP client pool would hold.
@@ -101,6 +121,8 @@ function http(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Rec
   });
 }
 
+measured['query'] = system.services.query!.pid;
+measured['edge'] = system.services['rest-edge']!.pid;
 const raw = new ThreadQueryServiceClient(system.services.query!.address, credentials.createInsecure());
 const grpc = promiseClient(raw, ThreadQueryServiceService);
 try {
