@@ -1,0 +1,13 @@
+export { ConfigError, isConfigError } from './config-error.js';
+export { EnvReader } from './env-reader.js';
+export type { Env, UrlRule } from './env-reader.js';
+export {
+  readDatabaseUrl,
+  readDynamoDbSettings,
+  readGrpcServerSettings,
+  readNatsSettings,
+  readProcessSettings,
+  readPublicationTable,
+  sharedDefaults,
+} from './settings.js';
+export type { DynamoDbSettings, GrpcServerSettings, NatsSettings, ProcessSettings } from './settings.js';
