@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { KubernetesApiSource } from '@threadweaver/cluster';
-import { ConfigError } from './config.js';
+import { ConfigError, EnvReader, type Env } from '@threadweaver/service-config';
 
 /** Where the live members come from (MEMBERSHIP). */
 export type MembershipConfig =
@@ -32,18 +32,17 @@ export interface ClusterConfig {
   readonly leaveTimeoutMs: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /**
  * Parses MEMBERSHIP and its variables; throws ConfigError naming the bad
  * one. `grpcHost`/`grpcPort` are the already validated GRPC_HOST/GRPC_PORT.
  */
 export function loadClusterConfig(env: Env, grpcHost: string, grpcPort: number): ClusterConfig {
-  const kind = raw(env, 'MEMBERSHIP') ?? 'static';
-  const forwardDeadlineMs = integer(env, 'FORWARD_DEADLINE_MS', 10_000, 1, 600_000);
-  const leaveTimeoutMs = integer(env, 'LEAVE_TIMEOUT_MS', 5_000, 0, 600_000);
+  const read = new EnvReader(env);
+  const kind = read.raw('MEMBERSHIP') ?? 'static';
+  const forwardDeadlineMs = read.integer('FORWARD_DEADLINE_MS', 10_000, 1, 600_000);
+  const leaveTimeoutMs = read.integer('LEAVE_TIMEOUT_MS', 5_000, 0, 600_000);
   if (kind === 'static') {
-    const members = staticMembers(env);
+    const members = staticMembers(read);
     const selfHost = grpcHost;
     if (members !== undefined && grpcPort !== 0 && !members.includes(joinHostPort(selfHost, grpcPort))) {
       throw new ConfigError('STATIC_MEMBERS', `must list this process as GRPC_HOST:GRPC_PORT (${joinHostPort(selfHost, grpcPort)}), got ${JSON.stringify(members.join(','))}`);
@@ -51,15 +50,15 @@ export function loadClusterConfig(env: Env, grpcHost: string, grpcPort: number):
     return { membership: { kind, members }, selfHost, forwardDeadlineMs, leaveTimeoutMs };
   }
   if (kind !== 'kubernetes') throw new ConfigError('MEMBERSHIP', `must be static or kubernetes, got ${JSON.stringify(kind)}`);
-  const podIp = raw(env, 'POD_IP');
+  const podIp = read.raw('POD_IP');
   if (podIp === undefined) throw new ConfigError('POD_IP', 'is required when MEMBERSHIP=kubernetes (set it from status.podIP)');
   if (isIP(podIp) === 0) throw new ConfigError('POD_IP', `must be an IPv4 or IPv6 address, got ${JSON.stringify(podIp)}`);
   const membership: MembershipConfig = {
     kind,
-    source: apiSource(env),
-    namespace: raw(env, 'POD_NAMESPACE') ?? 'default',
-    labelSelector: raw(env, 'POD_LABEL_SELECTOR') ?? 'app.kubernetes.io/name=command',
-    portName: raw(env, 'GRPC_PORT_NAME') ?? 'grpc',
+    source: apiSource(read),
+    namespace: read.text('POD_NAMESPACE', 'default'),
+    labelSelector: read.text('POD_LABEL_SELECTOR', 'app.kubernetes.io/name=command'),
+    portName: read.text('GRPC_PORT_NAME', 'grpc'),
   };
   return { membership, selfHost: podIp, forwardDeadlineMs, leaveTimeoutMs };
 }
@@ -69,8 +68,8 @@ export function joinHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function staticMembers(env: Env): string[] | undefined {
-  const value = raw(env, 'STATIC_MEMBERS');
+function staticMembers(read: EnvReader): string[] | undefined {
+  const value = read.raw('STATIC_MEMBERS');
   if (value === undefined) return undefined;
   const members = value.split(',').map((m) => m.trim()).filter((m) => m !== '');
   for (const member of members) {
@@ -83,26 +82,12 @@ function staticMembers(env: Env): string[] | undefined {
   return members;
 }
 
-function apiSource(env: Env): KubernetesApiSource {
-  const value = raw(env, 'KUBERNETES_API_URL');
+function apiSource(read: EnvReader): KubernetesApiSource {
+  const value = read.raw('KUBERNETES_API_URL');
   if (value === undefined) return 'in-cluster';
   if (value === 'kubeconfig') return 'kubeconfig';
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
     throw new ConfigError('KUBERNETES_API_URL', `must be an http(s) URL or "kubeconfig", got ${JSON.stringify(value)}`);
   }
   return { server: value };
-}
-
-function raw(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got ${JSON.stringify(value)}`);
-  const n = Number(value);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
 }

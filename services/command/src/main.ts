@@ -1,6 +1,7 @@
 import { startGrpcServer } from '@threadweaver/grpc-kit';
 import { createDynamoClient, DynamoJournal, DynamoPublicationMarkers } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceService } from '@threadweaver/proto';
+import { isConfigError } from '@threadweaver/service-config';
 import { createLogger } from '@threadweaver/telemetry';
 import { ulid } from 'ulid';
 import { ClusterCommandRouter } from './cluster-command-router.js';
@@ -8,7 +9,7 @@ import { joinHostPort, loadClusterConfig } from './cluster-config.js';
 import { joinCluster } from './cluster-node.js';
 import { LocalCommandRouter } from './command-router.js';
 import { createCommandService } from './command-service.js';
-import { isConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { PeerClients } from './forwarding-client.js';
 import { crashAfterAppend } from './fault-injection.js';
 import { createIdGenerator } from './ids.js';
