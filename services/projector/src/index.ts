@@ -1,7 +1,8 @@
 // What tests and other packages may use of the projector.
 export { BatchProjector } from './batch-projector.js';
 export type { BatchProjectorOptions, ProjectorStats } from './batch-projector.js';
-export { ConfigError, isConfigError, loadConfig } from './config.js';
+export { ConfigError, isConfigError } from '@threadweaver/service-config';
+export { loadConfig } from './config.js';
 export type { ProjectorConfig } from './config.js';
 export { databaseProbe } from './database-probe.js';
 export { JournalGapError, ProjectorError, isJournalGapError, isProjectorError } from './errors.js';

@@ -4,9 +4,10 @@ import { connectToNats, DurableEventConsumer, ensureEventStream, journalEventRes
 import { startGrpcServer } from '@threadweaver/grpc-kit';
 import { createDynamoClient, DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { createReadModelClient, ThreadProjection } from '@threadweaver/readmodel';
+import { isConfigError } from '@threadweaver/service-config';
 import { createLogger } from '@threadweaver/telemetry';
 import { BatchProjector } from './batch-projector.js';
-import { isConfigError, loadConfig, type ProjectorConfig } from './config.js';
+import { loadConfig, type ProjectorConfig } from './config.js';
 import { databaseProbe } from './database-probe.js';
 import { retryForever } from './retry.js';
 

@@ -1,7 +1,8 @@
 import { createDynamoClient, DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { createReadModelClient, ThreadProjection } from '@threadweaver/readmodel';
+import { isConfigError } from '@threadweaver/service-config';
 import { createLogger } from '@threadweaver/telemetry';
-import { isConfigError, loadConfig, type ProjectorConfig } from './config.js';
+import { loadConfig, type ProjectorConfig } from './config.js';
 import { rebuildReadModel } from './rebuild.js';
 import { createRebuildReporter } from './rebuild-reporter.js';
 
