@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isConfigError, loadConfig } from './config.js';
+import { isConfigError } from '@threadweaver/service-config';
+import { loadConfig } from './config.js';
 
 function problem(env: Record<string, string>): string {
   try {

@@ -1,5 +1,6 @@
 // The query service is a process (src/main.ts); these are exported for its tests and tools.
-export { ConfigError, isConfigError, loadConfig } from './config.js';
+export { ConfigError, isConfigError } from '@threadweaver/service-config';
+export { loadConfig } from './config.js';
 export type { QueryServiceConfig } from './config.js';
 export { ProgressGate } from './progress-gate.js';
 export type { ProgressGateOptions } from './progress-gate.js';
