@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isConfigError, loadConfig } from './config.js';
+import { isConfigError } from '@threadweaver/service-config';
+import { loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('fills the documented defaults', () => {

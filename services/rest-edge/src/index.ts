@@ -23,5 +23,6 @@ export { createEdgeListener, startEdge } from './server.js';
 export type { EdgeOptions, RunningEdge } from './server.js';
 export { GrpcUpstreams } from './upstream.js';
 export type { UpstreamOptions, UnaryCall } from './upstream.js';
-export { loadConfig, ConfigError, isConfigError } from './config.js';
+export { loadConfig } from './config.js';
+export { ConfigError, isConfigError } from '@threadweaver/service-config';
 export type { RestEdgeConfig } from './config.js';

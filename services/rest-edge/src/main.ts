@@ -1,8 +1,9 @@
 // Composition root of the REST edge: config, descriptors, routes, upstream
 // clients, HTTP server; readiness line on stdout; SIGTERM drains and exits 0.
 import { descriptorSetPath } from '@threadweaver/proto';
+import { isConfigError } from '@threadweaver/service-config';
 import { createLogger } from '@threadweaver/telemetry';
-import { isConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { loadDescriptorRegistry } from './descriptors.js';
 import { buildOpenApi } from './openapi.js';
 import { compileRoutes } from './routes.js';
