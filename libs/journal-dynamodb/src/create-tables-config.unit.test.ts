@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseCreateTablesConfig } from './create-tables-config.js';
+import { ConfigError } from '@threadweaver/service-config';
+import { parseCreateTablesConfig } from './create-tables-config.js';
 
 describe('parseCreateTablesConfig', () => {
   it('defaults to real AWS in us-east-1 with the standard table names', () => {

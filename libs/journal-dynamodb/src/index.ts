@@ -21,5 +21,6 @@ export { DynamoPublicationMarkers } from './publication-markers.js';
 export type { DynamoPublicationMarkersOptions, PublicationMarker, PublicationMarkers } from './publication-markers.js';
 export { createJournalTables, deleteJournalTables } from './tables.js';
 export type { JournalTableNames, JournalTableOptions } from './tables.js';
-export { ConfigError, parseCreateTablesConfig } from './create-tables-config.js';
+export { ConfigError } from '@threadweaver/service-config';
+export { parseCreateTablesConfig } from './create-tables-config.js';
 export type { CreateTablesConfig } from './create-tables-config.js';
