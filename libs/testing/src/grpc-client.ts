@@ -10,6 +10,9 @@ export interface PromiseCallOptions {
 
 type Callback<Res> = (error: ServiceError | null, response: Res) => void;
 
+/** A unary method of a grpc-js client, in its (request, metadata, options, callback) form. */
+type UnaryMethod = (request: unknown, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<unknown>) => ClientUnaryCall;
+
 // TypeScript matches an overloaded method by its last overload, which in
 // ts-proto clients is (request, metadata, options, callback).
 type PromiseMethod<F> = F extends (request: infer Req, metadata: Metadata, options: Partial<CallOptions>, callback: Callback<infer Res>) => ClientUnaryCall
@@ -29,14 +32,13 @@ export function promiseClient<C extends Client>(client: C, definition: ServiceDe
   const wrapped: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(definition)) {
     if (method.requestStream || method.responseStream) continue;
-    const call = (client as unknown as Record<string, Function>)[name];
+    // The definition says `name` is a unary method of this client.
+    const call = (client as unknown as Record<string, UnaryMethod | undefined>)[name];
     if (typeof call !== 'function') continue;
     wrapped[name] = (request: unknown, options: PromiseCallOptions = {}) =>
       new Promise((resolve, reject) => {
         const deadline = new Date(Date.now() + (options.deadlineMs ?? 10_000));
-        call.call(client, request, options.metadata ?? new Metadata(), { deadline }, (err: ServiceError | null, response: unknown) =>
-          err ? reject(err) : resolve(response),
-        );
+        call.call(client, request, options.metadata ?? new Metadata(), { deadline }, (err, response) => (err ? reject(err) : resolve(response)));
       });
   }
   return wrapped as PromiseClient<C>;

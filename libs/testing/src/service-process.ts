@@ -90,9 +90,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     address: `${reachableHost}:${outcome.port}`,
     exited,
     stop: async (stopTimeoutMs = 15_000) => {
-      let killTimer: NodeJS.Timeout | undefined;
       const stopped = signalAndWait(child, exited, 'SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
       try {
         return await stopped;
       } finally {

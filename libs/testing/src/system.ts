@@ -58,7 +58,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     const dynalite = await startDynalite();
     cleanups.push(() => dynalite.close());
     const dynamo = dynamoClientFor(dynalite.endpoint);
-    cleanups.push(async () => dynamo.destroy());
+    cleanups.push(() => {
+      dynamo.destroy();
+      return Promise.resolve();
+    });
     const tables = await createTestJournalTables(dynamo);
     cleanups.push(() => tables.drop());
     const db = await createTestDatabase();
