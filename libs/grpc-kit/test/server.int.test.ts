@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { credentials, loadPackageDefinition, status, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, status, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { InvalidArgumentError } from '@threadweaver/domain';
 import {
@@ -147,8 +147,12 @@ describe('startGrpcServer', () => {
   it('serves reflection so grpcurl can list services', async () => {
     const require = createRequire(import.meta.url);
     const protoFile = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
+    // The part of grpc.reflection.v1 this test uses, as proto-loader builds it (default options).
+    type ReflectionClient = Client & {
+      ServerReflectionInfo(): ClientDuplexStream<{ listServices: string }, { listServicesResponse: { service: { name: string }[] } }>;
+    };
     const pkg = loadPackageDefinition(loadSync(protoFile)) as unknown as {
-      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => any } } };
+      grpc: { reflection: { v1: { ServerReflection: new (a: string, c: ReturnType<typeof credentials.createInsecure>) => ReflectionClient } } };
     };
     const reflection = new pkg.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
     const names = await new Promise<string[]>((resolve, reject) => {
