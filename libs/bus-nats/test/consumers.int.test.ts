@@ -58,12 +58,13 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
       durableName: 'once',
       logger,
       batchSize: 4,
-      handler: async (batch) => {
+      handler: (batch) => {
         batchSizes.push(batch.length);
         for (const delivered of batch) {
           seen.push(key(delivered));
           delivered.ack();
         }
+        return Promise.resolve();
       },
     });
     await consumer.start();
@@ -90,11 +91,12 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
     const first: DeliveredEvent[] = [];
     const before = new DurableEventConsumer({
       ...common,
-      handler: async (batch) => {
+      handler: (batch) => {
         for (const d of batch) {
           first.push(d);
           if (d.event.sequenceNr % 2 === 0) d.ack(); // odd ones are left unacked: a crash mid-batch
         }
+        return Promise.resolve();
       },
     });
     await before.start();
@@ -104,11 +106,12 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
     const second: DeliveredEvent[] = [];
     const after = new DurableEventConsumer({
       ...common,
-      handler: async (batch) => {
+      handler: (batch) => {
         for (const d of batch) {
           second.push(d);
           d.ack();
         }
+        return Promise.resolve();
       },
     });
     await after.start();
@@ -134,12 +137,13 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
       filterSubject: `${target.subjectPrefix}.${t}`,
       logger: recordingLogger(),
       retry: { initialDelayMs: 50, maxDelayMs: 50 },
-      handler: async (batch) => {
-        if (failures++ === 0) throw new Error('read model unavailable');
+      handler: (batch) => {
+        if (failures++ === 0) return Promise.reject(new Error('read model unavailable'));
         for (const d of batch) {
           handled.push(key(d));
           d.ack();
         }
+        return Promise.resolve();
       },
     });
     await consumer.start();

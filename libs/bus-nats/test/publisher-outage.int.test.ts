@@ -80,11 +80,12 @@ describe('publisher and durable consumer across a NATS outage (own nats-server)'
       durableName: 'survivor',
       filterSubject: `${subjectPrefix}.${t}`,
       logger: recordingLogger(),
-      handler: async (batch) => {
+      handler: (batch) => {
         for (const d of batch) {
           seen.add(d.event.sequenceNr);
           d.ack();
         }
+        return Promise.resolve();
       },
     });
     await consumer.start();

@@ -12,13 +12,13 @@ describe('ThreadMailbox', () => {
       log.push('first end');
       return 1;
     });
-    const second = mailbox.enqueue(async () => {
+    const second = mailbox.enqueue(() => {
       log.push('second');
-      throw new Error('boom');
+      return Promise.reject(new Error('boom'));
     });
-    const third = mailbox.enqueue(async () => {
+    const third = mailbox.enqueue(() => {
       log.push('third');
-      return 3;
+      return Promise.resolve(3);
     });
     expect(mailbox.size).toBe(3);
     await Promise.resolve();
