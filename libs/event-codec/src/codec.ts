@@ -97,7 +97,7 @@ export function fromProtoEvent(proto: ProtoEvent): ThreadEvent {
     requestId: proto.requestId,
     accountId: proto.accountId,
     ...fromProtoPayload(proto.payload),
-  } as ThreadEvent;
+  };
 }
 
 function fromProtoPayload(payload: ProtoPayload): ThreadEventPayload {

@@ -30,7 +30,7 @@ function event(sequenceNr: number, payload: ThreadEventPayload): ThreadEvent {
     requestId: ids.request,
     accountId: ids.alice,
     ...payload,
-  } as ThreadEvent;
+  };
 }
 
 /** One event of every type; the "full" variants set every optional field. */

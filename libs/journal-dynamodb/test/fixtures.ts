@@ -20,7 +20,7 @@ type Payload = ThreadEvent extends infer E ? (E extends ThreadEvent ? Omit<E, 't
 /** Numbers payloads 1..n on one thread, one second apart, with fresh request ids. */
 export function historyOf(threadId: string, payloads: readonly Payload[], startMs = Date.UTC(2025, 0, 1)): ThreadEvent[] {
   return payloads.map(
-    (p, i) => ({ ...p, threadId, sequenceNr: i + 1, occurredAt: new Date(startMs + i * 1000), requestId: newId() }) as ThreadEvent,
+    (p, i): ThreadEvent => ({ ...p, threadId, sequenceNr: i + 1, occurredAt: new Date(startMs + i * 1000), requestId: newId() }),
   );
 }
 
