@@ -26,7 +26,7 @@ describe('command service: two instances, one journal, one thread', () => {
     const { threadId } = await a.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'hammer', administratorIds: [admin], memberIds: [] });
     const perInstance = 60;
     const acknowledged = new Map<string, number>();
-    const codes: number[] = [];
+    const codes: status[] = [];
     const hammer = async (service: RunningCommandService, name: string) => {
       for (let i = 0; i < perInstance; i++) {
         const requestId = newId();
