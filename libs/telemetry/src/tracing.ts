@@ -56,3 +56,23 @@ export function linkTo(traceContext: W3CTraceContext | undefined): Link | undefi
   const spanContext = trace.getSpanContext(contextFromTraceContext(traceContext));
   return spanContext !== undefined && trace.isSpanContextValid(spanContext) ? { context: spanContext } : undefined;
 }
+
+interface FlushableProvider {
+  forceFlush(): Promise<void>;
+}
+
+/**
+ * Exports the spans still buffered, waiting at most `timeoutMs`. Services
+ * call it last on SIGTERM, before `process.exit`, so the spans of the final
+ * requests are not lost. A no-op when no SDK was started: the API's proxy
+ * provider then has no delegate to flush.
+ */
+export async function flushTraces(timeoutMs = 2_000): Promise<void> {
+  const provider = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = provider.getDelegate?.() as Partial<FlushableProvider> | undefined;
+  if (typeof delegate?.forceFlush !== 'function') return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([delegate.forceFlush().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+}

@@ -2,7 +2,7 @@ import { startGrpcServer } from '@threadweaver/grpc-kit';
 import { createDynamoClient, DynamoJournal, DynamoPublicationMarkers } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceService } from '@threadweaver/proto';
 import { isConfigError } from '@threadweaver/service-config';
-import { createLogger } from '@threadweaver/telemetry';
+import { createLogger, flushTraces } from '@threadweaver/telemetry';
 import { ulid } from 'ulid';
 import { ClusterCommandRouter } from './cluster-command-router.js';
 import { joinHostPort, loadClusterConfig } from './cluster-config.js';
@@ -101,6 +101,7 @@ async function stop(signal: string): Promise<void> {
   await cluster.close();
   dynamo.destroy();
   logger.info('stopped');
+  await flushTraces();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -5,7 +5,7 @@ import { startGrpcServer } from '@threadweaver/grpc-kit';
 import { createDynamoClient, DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { createReadModelClient, ThreadProjection } from '@threadweaver/readmodel';
 import { isConfigError } from '@threadweaver/service-config';
-import { createLogger } from '@threadweaver/telemetry';
+import { createLogger, flushTraces } from '@threadweaver/telemetry';
 import { BatchProjector } from './batch-projector.js';
 import { loadConfig, type ProjectorConfig } from './config.js';
 import { databaseProbe } from './database-probe.js';
@@ -62,6 +62,7 @@ async function stop(reason: string): Promise<void> {
   dynamo.destroy();
   await server.shutdown(1000);
   logger.info({ stats: projector.stats }, 'stopped');
+  await flushTraces();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

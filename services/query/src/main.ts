@@ -5,7 +5,7 @@ import { createDynamoClient, DynamoJournal } from '@threadweaver/journal-dynamod
 import { ThreadQueryServiceService } from '@threadweaver/proto';
 import { createReadModelClient, ThreadReadModel } from '@threadweaver/readmodel';
 import { isConfigError } from '@threadweaver/service-config';
-import { createLogger } from '@threadweaver/telemetry';
+import { createLogger, flushTraces } from '@threadweaver/telemetry';
 import { loadConfig, type QueryServiceConfig } from './config.js';
 import { ProgressGate } from './progress-gate.js';
 import { createQueryService } from './query-service.js';
@@ -69,6 +69,7 @@ async function stop(signal: string): Promise<void> {
   await prisma.$disconnect();
   dynamo.destroy();
   logger.info('stopped');
+  await flushTraces();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));

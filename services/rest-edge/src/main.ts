@@ -2,7 +2,7 @@
 // clients, HTTP server; readiness line on stdout; SIGTERM drains and exits 0.
 import { descriptorSetPath } from '@threadweaver/proto';
 import { isConfigError } from '@threadweaver/service-config';
-import { createLogger } from '@threadweaver/telemetry';
+import { createLogger, flushTraces } from '@threadweaver/telemetry';
 import { loadConfig } from './config.js';
 import { loadDescriptorRegistry } from './descriptors.js';
 import { buildOpenApi } from './openapi.js';
@@ -56,6 +56,9 @@ async function main(): Promise<void> {
       .then(() => {
         upstreams.close();
         logger.info('stopped');
+        return flushTraces();
+      })
+      .then(() => {
         process.exit(0);
       })
       .catch((err: unknown) => {
