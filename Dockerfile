@@ -8,10 +8,14 @@
 #
 # Stages: `manifests` extracts the package.json files (so `npm ci` is cached
 # until a dependency changes), `build` generates protobuf/Prisma code and
-# compiles everything, `service-deps` / `jobs-deps` install production
-# dependencies of one workspace only, and the final stages copy compiled
-# JavaScript onto a distroless Node.js image that has no shell and runs as
-# uid 65532. Generated code is produced here and never committed.
+# compiles everything, `service-tree` / `jobs-tree` run
+# deploy/scripts/assemble-service.mjs (the same script
+# deploy/test/image-assembly.int.test.ts boots services from) to lay out
+# the workspaces one image needs, compiled JavaScript only, with the
+# production dependencies of those workspaces alone, at the lock's versions.
+# The final stages copy that tree onto a distroless Node.js image that has
+# no shell and runs as uid 65532. Generated code is produced here and never
+# committed.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
@@ -30,50 +34,42 @@ RUN mkdir -p /out \
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY --from=manifests /out/ ./
-RUN npm ci --no-audit --no-fund
+# The npm cache is shared with the *-tree stages, which then install offline.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY proto ./proto
 COPY libs ./libs
 COPY services ./services
 RUN npm run gen && npx tsc -b
-# Stage the runtime tree: package.json + dist of every workspace (no sources,
-# no tests), plus the files read at run time that are not JavaScript.
-RUN set -eu; mkdir -p /out; \
-    for d in proto libs/* services/*; do \
-      mkdir -p "/out/$d"; cp "$d/package.json" "/out/$d/"; \
-      if [ -d "$d/dist" ]; then cp -r "$d/dist" "/out/$d/"; fi; \
-    done; \
-    find /out -name '*.test.js' -delete -o -name '*.test.d.ts' -delete; \
-    mkdir -p /out/proto/gen; cp proto/gen/descriptors.binpb /out/proto/gen/
+COPY deploy/scripts ./deploy/scripts
 
-# --- production dependencies of one service -------------------------------
-FROM ${NODE_IMAGE} AS service-deps
+# --- the runtime tree of one service ---------------------------------------
+# The built tree is mounted, not copied: the script reads package.json, dist
+# and the few runtime files of the service's workspace closure, writes them
+# with a root manifest listing only that closure, and runs
+# `npm ci --omit=dev --omit=peer --ignore-scripts` there. It refuses a
+# SERVICE that is not a directory of services/, naming the valid ones.
+FROM ${NODE_IMAGE} AS service-tree
 ARG SERVICE
-WORKDIR /app
-COPY --from=manifests /out/ ./
-RUN case "${SERVICE:-}" in command|query|projector|rest-edge) ;; \
-      *) echo "build arg SERVICE must be one of command, query, projector, rest-edge (got '${SERVICE:-}')" >&2; exit 1;; esac \
- && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace "services/${SERVICE}"
+RUN --mount=type=bind,from=build,source=/app,target=/src \
+    --mount=type=cache,target=/root/.npm,sharing=locked \
+    node /src/deploy/scripts/assemble-service.mjs --source /src --out /app --prefer-offline "${SERVICE:-}"
 
-# --- production dependencies of the jobs ----------------------------------
-FROM ${NODE_IMAGE} AS jobs-deps
-WORKDIR /app
-COPY --from=manifests /out/ ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace libs/journal-dynamodb
-# dbmate is a tool (a devDependency of readmodel), so take it and its
-# platform binary from the full install rather than installing devDependencies.
-COPY --from=build /app/node_modules/dbmate ./node_modules/dbmate
-COPY --from=build /app/node_modules/@dbmate ./node_modules/@dbmate
-COPY --from=build /app/libs/readmodel/migrations ./libs/readmodel/migrations
-RUN mkdir -p node_modules/.bin && ln -sf ../dbmate/dist/cli.js node_modules/.bin/dbmate
+# --- the runtime tree of the jobs ------------------------------------------
+# create-tables (journal-dynamodb) and dbmate with the migrations
+# (readmodel; dbmate and its platform binary are its production dependencies).
+FROM ${NODE_IMAGE} AS jobs-tree
+RUN --mount=type=bind,from=build,source=/app,target=/src \
+    --mount=type=cache,target=/root/.npm,sharing=locked \
+    node /src/deploy/scripts/assemble-service.mjs --source /src --out /app --prefer-offline \
+      --workspace libs/journal-dynamodb --workspace libs/readmodel
 
 # --- jobs: create the DynamoDB tables, migrate SQL ------------------------
 FROM ${RUNTIME_IMAGE} AS jobs
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=jobs-deps /app/node_modules ./node_modules
-COPY --from=jobs-deps /app/libs/readmodel/migrations ./libs/readmodel/migrations
-COPY --from=build /out/ ./
+COPY --from=jobs-tree /app/ ./
 USER 65532:65532
 # The Job manifests choose the command; this default creates the tables.
 ENTRYPOINT ["/nodejs/bin/node"]
@@ -86,8 +82,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 LABEL org.opencontainers.image.title="threadweaver-${SERVICE}" \
       org.opencontainers.image.source="https://github.com/threadweaver/threadweaver"
-COPY --from=service-deps /app/node_modules ./node_modules
-COPY --from=build /out/ ./
+COPY --from=service-tree /app/ ./
 WORKDIR /app/services/${SERVICE}
 USER 65532:65532
 # Exec form: node is PID 1 and receives SIGTERM directly; each service

@@ -3,11 +3,13 @@
 // from a built source tree: what the Dockerfile copies into an image, and
 // what deploy/test/image-assembly.int.test.ts boots. Plain Node built-ins.
 //
-//   node deploy/scripts/assemble-service.mjs --out DIR [--source DIR] [--prefer-offline] TARGET...
+//   node deploy/scripts/assemble-service.mjs --out DIR [--source DIR] [--prefer-offline] SERVICE
+//   node deploy/scripts/assemble-service.mjs --out DIR ... --workspace libs/journal-dynamodb --workspace libs/readmodel
 //
-//   TARGET      a service name (`command` = services/command) or a workspace
-//               directory (`libs/readmodel`); several targets share one tree
-//               (the jobs image: libs/journal-dynamodb libs/readmodel).
+//   SERVICE     a directory name under services/ (`command`); anything else
+//               is refused with the list of services.
+//   --workspace a workspace directory to include (repeatable): trees that are
+//               not one service, like the jobs image's.
 //   --source    the repository root, already built (`npm run gen && npx tsc -b`,
 //               so every dist/ exists); default: this script's repository.
 //   --out       the directory to create; it must not exist or be empty.
@@ -36,7 +38,7 @@
 // test boots the services from the assembled tree to prove it.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -69,14 +71,18 @@ function listWorkspaces(source) {
   return byName;
 }
 
-/** The targets and every workspace their production dependencies reach. */
+/**
+ * The targets (`{ service: 'command' }` or `{ workspace: 'libs/readmodel' }`)
+ * and every workspace their production dependencies reach, sorted.
+ */
 export function workspaceClosure(source, targets) {
   const byName = listWorkspaces(source);
   const dirs = new Set(byName.values());
   const services = [...dirs].filter((d) => d.startsWith('services/')).map((d) => d.slice('services/'.length)).sort();
-  const pending = targets.map((target) => {
-    const dir = target.includes('/') ? target.replace(/\/$/, '') : `services/${target}`;
-    if (!dirs.has(dir)) throw new Error(`unknown service or workspace '${target}'; services: ${services.join(', ')}`);
+  const pending = targets.map(({ service, workspace }) => {
+    const dir = service !== undefined ? `services/${service}` : workspace.replace(/\/$/, '');
+    if (service !== undefined && (service.includes('/') || !dirs.has(dir))) throw new Error(`unknown service '${service}'; one of: ${services.join(', ')}`);
+    if (!dirs.has(dir)) throw new Error(`unknown workspace '${workspace}'`);
     return dir;
   });
   const closure = new Set();
@@ -110,7 +116,7 @@ function copyWorkspace(source, out, dir) {
 
 /** Writes the tree for `targets` into `out` and installs its production dependencies. */
 export function assemble({ source, out, targets, preferOffline = false, stdio = 'inherit' }) {
-  if (targets.length === 0 || targets.some((t) => t === '')) throw new Error('name at least one service or workspace to assemble');
+  if (targets.length === 0) throw new Error('name a service (or --workspace DIR) to assemble');
   const closure = workspaceClosure(source, targets);
   if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${out} is not empty`);
   mkdirSync(out, { recursive: true });
@@ -142,14 +148,20 @@ export function diskUsage(path) {
 function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { source: { type: 'string' }, out: { type: 'string' }, 'prefer-offline': { type: 'boolean', default: false } },
+    options: {
+      source: { type: 'string' },
+      out: { type: 'string' },
+      workspace: { type: 'string', multiple: true, default: [] },
+      'prefer-offline': { type: 'boolean', default: false },
+    },
   });
   const source = resolve(values.source ?? join(dirname(fileURLToPath(import.meta.url)), '../..'));
   if (values.out === undefined) throw new Error('--out DIR is required');
   const out = resolve(values.out);
-  const { closure } = assemble({ source, out, targets: positionals, preferOffline: values['prefer-offline'] });
+  const targets = [...positionals.map((service) => ({ service })), ...values.workspace.map((workspace) => ({ workspace }))];
+  const { closure } = assemble({ source, out, targets, preferOffline: values['prefer-offline'] });
   const mb = (diskUsage(join(out, 'node_modules')) / 1e6).toFixed(1);
-  console.log(`assembled ${positionals.join(' ')} into ${relative(process.cwd(), out) || '.'}: ${closure.join(' ')}; node_modules ${mb} MB`);
+  console.log(`assembled ${closure.join(' ')} into ${out}: node_modules ${mb} MB`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -73,3 +73,51 @@ export function execForm(instruction: Instruction | undefined): string[] {
 export function last(stage: Stage, op: string): Instruction | undefined {
   return stage.instructions.filter((instruction) => instruction.op === op).at(-1);
 }
+
+/** The `--mount=...` options of a RUN instruction, e.g. [{ type: 'bind', from: 'build', source: '/app', target: '/src' }]. */
+export function runMounts(args: string): Record<string, string>[] {
+  return [...args.matchAll(/--mount=(\S+)/g)].map((match) =>
+    Object.fromEntries(match[1]!.split(',').map((pair) => [pair.split('=')[0]!, pair.split('=').slice(1).join('=')])),
+  );
+}
+
+/**
+ * Reads a .dockerignore the way the Docker builder does: patterns in order,
+ * the last one matching a path (or any of its parent directories) decides,
+ * `!` re-includes, `*` and `?` stay within one path segment, `**` spans any.
+ */
+export function dockerignore(path: string): (relativePath: string) => boolean {
+  const rules = readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const include = line.startsWith('!');
+      const pattern = (include ? line.slice(1) : line).trim().replace(/^\/+|\/+$/g, '');
+      return { include, regex: globToRegex(pattern) };
+    });
+  return (relativePath) => {
+    const segments = relativePath.replace(/^\.?\/+|\/+$/g, '').split('/');
+    const candidates = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+    let ignored = false;
+    for (const rule of rules) {
+      if (candidates.some((candidate) => rule.regex.test(candidate))) ignored = !rule.include;
+    }
+    return ignored;
+  };
+}
+
+function globToRegex(pattern: string): RegExp {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*' && pattern[i + 1] === '*') {
+      // `**/` may also match nothing, so `**/dist` covers a top-level `dist`.
+      out += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += pattern[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`);
+}

@@ -2,12 +2,13 @@
 // the rendered manifests: what gets copied exists, what runs is what the
 // packages declare, and every image the manifests use is built by Skaffold.
 import { describe, it, expect, beforeAll } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { idOf, render, repoRoot, requireKubectl, type K8sObject } from './render.js';
 import { containersOf, workloads } from './workloads.js';
-import { copyParts, execForm, last, parseDockerfile, type Stage } from './dockerfile.js';
+import { copyParts, dockerignore, execForm, last, parseDockerfile, runMounts, type Stage } from './dockerfile.js';
 
 const stages = parseDockerfile(join(repoRoot, 'Dockerfile'));
 const stage = (name: string): Stage => {
@@ -16,25 +17,53 @@ const stage = (name: string): Stage => {
   return found;
 };
 const serviceDirs = readdirSync(join(repoRoot, 'services')).filter((dir) => existsSync(join(repoRoot, 'services', dir, 'package.json')));
-const readJson = (path: string) => JSON.parse(readFileSync(join(repoRoot, path), 'utf8')) as { scripts?: Record<string, string> };
+const readJson = (path: string) =>
+  JSON.parse(readFileSync(join(repoRoot, path), 'utf8')) as { scripts?: Record<string, string>; dependencies?: Record<string, string> };
+const isIgnored = dockerignore(join(repoRoot, '.dockerignore'));
+const assembleScript = 'deploy/scripts/assemble-service.mjs';
+/** The RUN of a stage that calls the assembly script. */
+const assembleRun = (name: string): string => stage(name).instructions.find((i) => i.op === 'RUN' && i.args.includes(assembleScript))?.args ?? '';
 
 describe('Dockerfile', () => {
-  it('copies only sources that exist in the build context and are not excluded by .dockerignore', () => {
-    const ignored = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  it('copies and mounts only sources that exist in the build context and are not excluded by .dockerignore', () => {
     const names = stages.map((s) => s.name);
+    const checkSource = (source: string) => {
+      expect({ source, exists: existsSync(join(repoRoot, source)) }).toEqual({ source, exists: true });
+      expect({ source, ignored: isIgnored(source) }).toEqual({ source, ignored: false });
+    };
     for (const [index, { instructions }] of stages.entries()) {
       for (const copy of instructions.filter((i) => i.op === 'COPY')) {
         const { flags, sources } = copyParts(copy.args);
-        if (flags['from'] !== undefined) {
-          // --from must name an earlier stage, never a later one or a typo.
-          expect(names.slice(0, index)).toContain(flags['from']);
-          continue;
-        }
-        for (const source of sources) {
-          expect({ source, exists: existsSync(join(repoRoot, source)) }).toEqual({ source, exists: true });
-          expect(ignored).not.toContain(source.replace(/\/$/, ''));
-        }
+        // --from must name an earlier stage, never a later one or a typo.
+        if (flags['from'] !== undefined) expect(names.slice(0, index)).toContain(flags['from']);
+        else sources.filter((source) => source !== '.').forEach(checkSource);
       }
+      for (const mount of instructions.filter((i) => i.op === 'RUN').flatMap((i) => runMounts(i.args)).filter((m) => m['type'] === 'bind')) {
+        if (mount['from'] !== undefined) expect(names.slice(0, index)).toContain(mount['from']);
+        else checkSource(mount['source'] ?? '.');
+      }
+    }
+  });
+
+  it('reads .dockerignore like the builder: the assembly script is in the context, the rest of deploy/ is not', () => {
+    expect(isIgnored(assembleScript)).toBe(false);
+    expect(isIgnored('deploy/base/kustomization.yaml')).toBe(true);
+    expect(isIgnored('libs/domain/dist/index.js')).toBe(true);
+    expect(isIgnored('node_modules/typescript/package.json')).toBe(true);
+    expect(isIgnored('libs/domain/src/index.ts')).toBe(false);
+  });
+
+  it('builds the script into the build stage and assembles the trees from that stage', () => {
+    const copied = stage('build').instructions.filter((i) => i.op === 'COPY').flatMap((i) => copyParts(i.args).sources);
+    expect(copied.some((source) => assembleScript.startsWith(source.replace(/\/$/, '')))).toBe(true);
+    for (const name of ['service-tree', 'jobs-tree']) {
+      const mounts = runMounts(assembleRun(name));
+      expect(mounts).toContainEqual(expect.objectContaining({ type: 'bind', from: 'build' }));
+    }
+    // The final images take everything from their tree stage, nothing from the full build.
+    for (const name of ['service', 'jobs']) {
+      const froms = stage(name).instructions.filter((i) => i.op === 'COPY').map((i) => copyParts(i.args).flags['from']);
+      expect(froms).toEqual([`${name}-tree`]);
     }
   });
 
@@ -54,9 +83,15 @@ describe('Dockerfile', () => {
   });
 
   it('accepts exactly the services in services/ as SERVICE', () => {
-    const check = stage('service-deps').instructions.find((i) => i.op === 'RUN' && i.args.includes('case'))?.args ?? '';
-    const accepted = /case "\$\{SERVICE:-\}" in ([\w|-]+)\)/.exec(check)?.[1]?.split('|') ?? [];
-    expect(accepted.sort()).toEqual([...serviceDirs].sort());
+    expect(assembleRun('service-tree')).toMatch(/"\$\{SERVICE:-\}"$/);
+    // The script refuses anything else before touching the output, naming the valid ones.
+    for (const service of ['', 'nope', 'libs/domain']) {
+      const run = spawnSync(process.execPath, [join(repoRoot, assembleScript), '--out', join(repoRoot, 'never-created'), service], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      const accepted = /one of: ([\w, -]+)/.exec(run.stderr)?.[1]?.split(', ') ?? [];
+      expect(accepted.sort()).toEqual([...serviceDirs].sort());
+    }
+    expect(existsSync(join(repoRoot, 'never-created'))).toBe(false);
   });
 
   it('builds the jobs image with what the Job manifests run', () => {
@@ -65,8 +100,12 @@ describe('Dockerfile', () => {
     expect(execForm(last(jobs, 'ENTRYPOINT'))).toEqual(['/nodejs/bin/node']);
     // The compiled entry point comes from this source (tsconfig rootDir src -> dist).
     expect(existsSync(join(repoRoot, 'libs/journal-dynamodb/src/create-tables-main.ts'))).toBe(true);
-    expect(readFileSync(join(repoRoot, 'libs/readmodel/package.json'), 'utf8')).toContain('"dbmate"');
+    // dbmate (the migrate-sql Job's command) must be a production dependency to be assembled.
+    expect(readJson('libs/readmodel/package.json').dependencies?.['dbmate']).toBeDefined();
     expect({ migrations: existsSync(join(repoRoot, 'libs/readmodel/migrations')) }).toEqual({ migrations: true });
+    const workspaces = [...assembleRun('jobs-tree').matchAll(/--workspace (\S+)/g)].map((m) => m[1]!);
+    expect(workspaces.sort()).toEqual(['libs/journal-dynamodb', 'libs/readmodel']);
+    for (const dir of workspaces) expect(existsSync(join(repoRoot, dir, 'package.json'))).toBe(true);
   });
 });
 
