@@ -38,9 +38,6 @@ async function main(): Promise<void> {
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     openApi: buildOpenApi(routes, { title: 'Thread Weaver', version: 'v1' }),
   });
-  // The readiness line is part of the process contract, so it is written whatever LOG_LEVEL says.
-  logger.child({}, { level: 'info' }).info({ port: edge.port, address: edge.address, routes: routes.length }, 'ready');
-
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -68,6 +65,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only now that SIGTERM drains: a launcher may signal as soon as it reads this line.
+  // The readiness line is part of the process contract, so it is written whatever LOG_LEVEL says.
+  logger.child({}, { level: 'info' }).info({ port: edge.port, address: edge.address, routes: routes.length }, 'ready');
 }
 
 main().catch((err: unknown) => {
