@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'proto/gen/**', '**/src/generated/**', 'coverage/**', '.local/**', '**/*.mjs', '**/*.js'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'proto/gen/**', '**/src/generated/**', 'coverage/**', '.local/**', '**/*.mjs', '**/*.js', '**/*.cjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
