@@ -9,6 +9,8 @@
 // (builds everything first). BENCH_SECONDS per phase (default 3),
 // BENCH_ROUNDS of A+B (default 4), BENCH_CONCURRENCY (default 16),
 // BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it.
+// BENCH_EDGE_NODE_OPTIONS goes to the edge's NODE_OPTIONS, e.g.
+// `--cpu-prof --cpu-prof-dir=/tmp/edge-prof` to see where its CPU goes.
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
@@ -94,7 +96,13 @@ function median(values: readonly number[]): number {
 /** The processes whose CPU time is counted per call: the query service and the edge. */
 const measured: Record<string, number> = {};
 
-const system = await startSystem({ serviceEnv: { query: { DATABASE_MAX_CONNECTIONS: String(Math.max(10, concurrency)) } } });
+const edgeNodeOptions = process.env['BENCH_EDGE_NODE_OPTIONS'];
+const system = await startSystem({
+  serviceEnv: {
+    query: { DATABASE_MAX_CONNECTIONS: String(Math.max(10, concurrency)) },
+    ...(edgeNodeOptions === undefined ? {} : { 'rest-edge': { NODE_OPTIONS: edgeNodeOptions } }),
+  },
+});
 // One keep-alive socket per worker, as a real HTTP client pool would hold.
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
 const edge = new URL(system.baseUrl);
