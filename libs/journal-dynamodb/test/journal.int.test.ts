@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ThreadEvent } from '@threadweaver/domain';
 import {
   DynamoJournal,
@@ -8,33 +7,14 @@ import {
   isJournalUnavailableError,
   isSequenceConflictError,
 } from '@threadweaver/journal-dynamodb';
-import { createTestJournalTables, dynamoClientFor, startDynalite, uniqueName } from '@threadweaver/testing';
-import type { DynaliteServer, TestJournalTables } from '@threadweaver/testing';
+import { dynamoClientFor, uniqueName } from '@threadweaver/testing';
 import { accounts, historyOf, messages, newId, sampleHistory } from './fixtures.js';
+import { useJournalStore } from './store.js';
 
-let dynamo: DynaliteServer;
-let client: DynamoDBClient;
-let tables: TestJournalTables;
-let journal: DynamoJournal;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamoClientFor(dynamo.endpoint);
-});
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tables = await createTestJournalTables(client);
-  journal = new DynamoJournal(client, tables);
-});
-afterEach(async () => {
-  await tables.drop();
-});
+const store = useJournalStore();
 
 async function appendAll(events: readonly ThreadEvent[]): Promise<void> {
-  for (const event of events) await journal.append(event);
+  for (const event of events) await store.journal.append(event);
 }
 
 describe('DynamoJournal events', () => {
@@ -43,12 +23,12 @@ describe('DynamoJournal events', () => {
     const events = sampleHistory(threadId);
     await appendAll(events);
 
-    expect(await journal.readEvents(threadId, 1)).toEqual(events);
-    expect(await journal.readEvents(threadId, 3, 5)).toEqual(events.slice(2, 5));
-    expect(await journal.readEvents(threadId, 8, 100)).toEqual(events.slice(7));
-    expect(await journal.readEvents(threadId, 9)).toEqual([]);
-    expect(await journal.readEvents(threadId, 5, 4)).toEqual([]);
-    expect(await journal.highestSequenceNr(threadId)).toBe(8);
+    expect(await store.journal.readEvents(threadId, 1)).toEqual(events);
+    expect(await store.journal.readEvents(threadId, 3, 5)).toEqual(events.slice(2, 5));
+    expect(await store.journal.readEvents(threadId, 8, 100)).toEqual(events.slice(7));
+    expect(await store.journal.readEvents(threadId, 9)).toEqual([]);
+    expect(await store.journal.readEvents(threadId, 5, 4)).toEqual([]);
+    expect(await store.journal.highestSequenceNr(threadId)).toBe(8);
   });
 
   it('stores the event type, schema version, request id and time beside the protobuf payload', async () => {
@@ -58,9 +38,9 @@ describe('DynamoJournal events', () => {
 
     const types: string[] = [];
     for (const event of events) {
-      const { Item } = await client.send(
+      const { Item } = await store.client.send(
         new GetItemCommand({
-          TableName: tables.eventsTable,
+          TableName: store.tables.eventsTable,
           Key: { threadId: { S: threadId }, sequenceNr: { N: String(event.sequenceNr) } },
         }),
       );
@@ -84,25 +64,25 @@ describe('DynamoJournal events', () => {
   });
 
   it('knows nothing of a thread without events', async () => {
-    expect(await journal.highestSequenceNr(newId())).toBe(0);
-    expect(await journal.readEvents(newId(), 1)).toEqual([]);
+    expect(await store.journal.highestSequenceNr(newId())).toBe(0);
+    expect(await store.journal.readEvents(newId(), 1)).toEqual([]);
   });
 
   it('lets exactly one of two concurrent writers of the same sequence number win', async () => {
     const threadId = newId();
     const [created] = sampleHistory(threadId);
-    await journal.append(created!);
+    await store.journal.append(created!);
     const mine = historyOf(threadId, [{ type: 'MemberIdsJoined', accountId: accounts.admin, accountIds: [newId()] }])[0]!;
     const theirs = historyOf(threadId, [{ type: 'MemberIdsJoined', accountId: accounts.admin, accountIds: [newId()] }])[0]!;
     const contenders = [
       { ...mine, sequenceNr: 2 },
       { ...theirs, sequenceNr: 2 },
     ];
-    // A second journal on its own client stands for a second pod.
-    const otherClient = dynamoClientFor(dynamo.endpoint);
-    const other = new DynamoJournal(otherClient, tables);
+    // A second store.journal on its own store.client stands for a second pod.
+    const otherClient = dynamoClientFor(store.endpoint);
+    const other = new DynamoJournal(otherClient, store.tables);
     try {
-      const results = await Promise.allSettled([journal.append(contenders[0]!), other.append(contenders[1]!)]);
+      const results = await Promise.allSettled([store.journal.append(contenders[0]!), other.append(contenders[1]!)]);
 
       const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [contenders[i]!] : []));
       const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
@@ -110,7 +90,7 @@ describe('DynamoJournal events', () => {
       expect(lost).toHaveLength(1);
       expect(isSequenceConflictError(lost[0])).toBe(true);
       expect(lost[0]).toMatchObject({ name: 'SequenceConflictError', threadId, sequenceNr: 2 });
-      expect(await journal.readEvents(threadId, 1)).toEqual([created, won[0]]);
+      expect(await store.journal.readEvents(threadId, 1)).toEqual([created, won[0]]);
     } finally {
       otherClient.destroy();
     }
@@ -118,9 +98,9 @@ describe('DynamoJournal events', () => {
 
   it('treats appending the very same event again as done (a retried put), not as a conflict', async () => {
     const [created] = sampleHistory(newId());
-    await journal.append(created!);
-    await expect(journal.append(created!)).resolves.toBeUndefined();
-    await expect(journal.append({ ...created!, title: 'another' } as ThreadEvent)).rejects.toMatchObject({
+    await store.journal.append(created!);
+    await expect(store.journal.append(created!)).resolves.toBeUndefined();
+    await expect(store.journal.append({ ...created!, title: 'another' } as ThreadEvent)).rejects.toMatchObject({
       name: 'SequenceConflictError',
     });
   });
@@ -130,7 +110,7 @@ describe('DynamoJournal events', () => {
     for (const threadId of threadIds) await appendAll(sampleHistory(threadId).slice(0, 3));
 
     const seen: string[] = [];
-    for await (const threadId of journal.threadIds()) seen.push(threadId);
+    for await (const threadId of store.journal.threadIds()) seen.push(threadId);
 
     expect(seen.sort()).toEqual([...threadIds].sort());
   });
@@ -146,12 +126,12 @@ describe('DynamoJournal events', () => {
       ).map((e, i) => ({ ...e, sequenceNr: i + 2 })),
     ];
     // Appends of different sequence numbers are independent; a few at a time keeps it quick.
-    for (let i = 0; i < events.length; i += 10) await Promise.all(events.slice(i, i + 10).map((e) => journal.append(e)));
+    for (let i = 0; i < events.length; i += 10) await Promise.all(events.slice(i, i + 10).map((e) => store.journal.append(e)));
 
     // DynamoDB (and dynalite) stop a Query page at 1 MB: one page cannot hold this history.
-    const firstPage = await client.send(
+    const firstPage = await store.client.send(
       new QueryCommand({
-        TableName: tables.eventsTable,
+        TableName: store.tables.eventsTable,
         KeyConditionExpression: 'threadId = :t',
         ExpressionAttributeValues: { ':t': { S: threadId } },
       }),
@@ -159,26 +139,26 @@ describe('DynamoJournal events', () => {
     expect(firstPage.LastEvaluatedKey).toBeDefined();
     expect(firstPage.Count).toBeLessThan(100);
 
-    const read = await journal.readEvents(threadId, 1);
+    const read = await store.journal.readEvents(threadId, 1);
 
     expect(read).toHaveLength(300);
     expect(read.map((e) => e.sequenceNr)).toEqual(events.map((e) => e.sequenceNr));
     expect(read).toEqual(events);
-    expect(await journal.highestSequenceNr(threadId)).toBe(300);
+    expect(await store.journal.highestSequenceNr(threadId)).toBe(300);
   }, 120_000);
 
   it('stores an event too large for a plain item gzip-compressed', async () => {
     const threadId = newId();
     const [created] = sampleHistory(threadId);
     const big = historyOf(threadId, [{ type: 'MessagesAdded', accountId: accounts.admin, messages: messages(100, 4000) }])[0]!;
-    await journal.append(created!);
-    await journal.append({ ...big, sequenceNr: 2 });
+    await store.journal.append(created!);
+    await store.journal.append({ ...big, sequenceNr: 2 });
 
-    const { Item } = await client.send(
-      new GetItemCommand({ TableName: tables.eventsTable, Key: { threadId: { S: threadId }, sequenceNr: { N: '2' } } }),
+    const { Item } = await store.client.send(
+      new GetItemCommand({ TableName: store.tables.eventsTable, Key: { threadId: { S: threadId }, sequenceNr: { N: '2' } } }),
     );
     expect(Item?.['payloadEncoding']).toEqual({ S: 'gzip' });
-    expect(await journal.readEvents(threadId, 2)).toEqual([{ ...big, sequenceNr: 2 }]);
+    expect(await store.journal.readEvents(threadId, 2)).toEqual([{ ...big, sequenceNr: 2 }]);
   });
 
   it('refuses an event that cannot fit even compressed, storing nothing', async () => {
@@ -186,16 +166,16 @@ describe('DynamoJournal events', () => {
     const [created] = sampleHistory(threadId);
     const cjk = Array.from({ length: 4096 }, (_, i) => String.fromCharCode(0x4e00 + i)).join('');
     const huge = historyOf(threadId, [{ type: 'MessagesAdded', accountId: accounts.admin, messages: messages(100, 4000, cjk) }])[0]!;
-    await journal.append(created!);
+    await store.journal.append(created!);
 
-    const err: unknown = await journal.append({ ...huge, sequenceNr: 2 }).catch((e: unknown) => e);
+    const err: unknown = await store.journal.append({ ...huge, sequenceNr: 2 }).catch((e: unknown) => e);
 
     expect(isEventTooLargeError(err)).toBe(true);
-    expect(await journal.highestSequenceNr(threadId)).toBe(1);
+    expect(await store.journal.highestSequenceNr(threadId)).toBe(1);
   });
 
   it('reports a missing table as unavailable, with the DynamoDB error as cause', async () => {
-    const missing = new DynamoJournal(client, { eventsTable: uniqueName('tw_missing'), snapshotsTable: uniqueName('tw_missing') });
+    const missing = new DynamoJournal(store.client, { eventsTable: uniqueName('tw_missing'), snapshotsTable: uniqueName('tw_missing') });
     const [created] = sampleHistory(newId());
 
     const results = await Promise.allSettled([

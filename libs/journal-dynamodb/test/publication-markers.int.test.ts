@@ -1,30 +1,12 @@
 // DynamoPublicationMarkers against dynalite: mark, conditional clear, scan.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoPublicationMarkers, isCorruptJournalError, type PublicationMarker } from '@threadweaver/journal-dynamodb';
-import { createTestJournalTables, dynamoClientFor, startDynalite, uniqueName } from '@threadweaver/testing';
-import type { DynaliteServer, TestJournalTables } from '@threadweaver/testing';
+import { uniqueName } from '@threadweaver/testing';
 import { newId } from './fixtures.js';
+import { useJournalStore } from './store.js';
 
-let dynamo: DynaliteServer;
-let client: DynamoDBClient;
-let tables: TestJournalTables;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamoClientFor(dynamo.endpoint);
-});
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tables = await createTestJournalTables(client);
-});
-afterEach(async () => {
-  await tables.drop();
-});
+const store = useJournalStore();
 
 async function all(markers: DynamoPublicationMarkers): Promise<PublicationMarker[]> {
   const out: PublicationMarker[] = [];
@@ -35,7 +17,7 @@ async function all(markers: DynamoPublicationMarkers): Promise<PublicationMarker
 describe('DynamoPublicationMarkers', () => {
   it('marks a thread once per activation, a later incarnation takes the marker over, and scan lists one per thread', async () => {
     let now = Date.UTC(2025, 0, 1);
-    const markers = new DynamoPublicationMarkers(client, { tableName: tables.publicationTable, clock: () => new Date(now) });
+    const markers = new DynamoPublicationMarkers(store.client, { tableName: store.tables.publicationTable, clock: () => new Date(now) });
     const [a, b] = [newId(), newId()].sort();
     await markers.mark(a!, 'inc-1');
     await markers.mark(b!, 'inc-1');
@@ -48,7 +30,7 @@ describe('DynamoPublicationMarkers', () => {
   });
 
   it('clears only the incarnation that holds the marker', async () => {
-    const markers = new DynamoPublicationMarkers(client, { tableName: tables.publicationTable });
+    const markers = new DynamoPublicationMarkers(store.client, { tableName: store.tables.publicationTable });
     const threadId = newId();
     await markers.mark(threadId, 'old');
     await markers.mark(threadId, 'new');
@@ -61,14 +43,14 @@ describe('DynamoPublicationMarkers', () => {
   });
 
   it('scans every page of a table larger than one scan page', async () => {
-    const markers = new DynamoPublicationMarkers(client, { tableName: tables.publicationTable });
+    const markers = new DynamoPublicationMarkers(store.client, { tableName: store.tables.publicationTable });
     const padding = 'x'.repeat(4000);
     // ~4 KB each, so 300 of them pass dynalite's 1 MB page size.
     const ids = Array.from({ length: 300 }, () => newId());
     for (const threadId of ids) {
-      await client.send(
+      await store.client.send(
         new PutItemCommand({
-          TableName: tables.publicationTable,
+          TableName: store.tables.publicationTable,
           Item: { threadId: { S: threadId }, incarnation: { S: 'inc' }, since: { N: '1' }, padding: { S: padding } },
         }),
       );
@@ -78,18 +60,18 @@ describe('DynamoPublicationMarkers', () => {
 
   it('skips and reports a marker without incarnation or since', async () => {
     const corrupt: unknown[] = [];
-    const markers = new DynamoPublicationMarkers(client, { tableName: tables.publicationTable, onCorruptMarker: (err) => corrupt.push(err) });
+    const markers = new DynamoPublicationMarkers(store.client, { tableName: store.tables.publicationTable, onCorruptMarker: (err) => corrupt.push(err) });
     const good = newId();
     const bad = newId();
     await markers.mark(good, 'inc');
-    await client.send(new PutItemCommand({ TableName: tables.publicationTable, Item: { threadId: { S: bad } } }));
+    await store.client.send(new PutItemCommand({ TableName: store.tables.publicationTable, Item: { threadId: { S: bad } } }));
     expect((await all(markers)).map((m) => m.threadId)).toEqual([good]);
     expect(corrupt).toHaveLength(1);
     expect(isCorruptJournalError(corrupt[0])).toBe(true);
   });
 
   it('reports a missing table as unavailable', async () => {
-    const markers = new DynamoPublicationMarkers(client, { tableName: uniqueName('tw_missing') });
+    const markers = new DynamoPublicationMarkers(store.client, { tableName: uniqueName('tw_missing') });
     await expect(markers.mark(newId(), 'inc')).rejects.toMatchObject({ name: 'JournalUnavailableError' });
     await expect(markers.clear(newId(), 'inc')).rejects.toMatchObject({ name: 'JournalUnavailableError' });
     await expect(all(markers)).rejects.toMatchObject({ name: 'JournalUnavailableError' });

@@ -1,32 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ExistingThread, ThreadEvent, ThreadState } from '@threadweaver/domain';
-import { DynamoJournal, isCorruptJournalError, recoverThread } from '@threadweaver/journal-dynamodb';
-import { createTestJournalTables, dynamoClientFor, startDynalite } from '@threadweaver/testing';
-import type { DynaliteServer, TestJournalTables } from '@threadweaver/testing';
+import { isCorruptJournalError, recoverThread } from '@threadweaver/journal-dynamodb';
 import { accounts, fold, historyOf, messages, newId, sampleHistory } from './fixtures.js';
+import { useJournalStore } from './store.js';
 
-let dynamo: DynaliteServer;
-let client: DynamoDBClient;
-let tables: TestJournalTables;
-let journal: DynamoJournal;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamoClientFor(dynamo.endpoint);
-});
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
-beforeEach(async () => {
-  tables = await createTestJournalTables(client);
-  journal = new DynamoJournal(client, tables);
-});
-afterEach(async () => {
-  await tables.drop();
-});
+const store = useJournalStore();
 
 function existing(state: ThreadState): ExistingThread {
   if (state.status === 'absent') throw new Error('fixture thread is absent');
@@ -34,20 +13,20 @@ function existing(state: ThreadState): ExistingThread {
 }
 
 async function appendAll(events: readonly ThreadEvent[]): Promise<void> {
-  for (const event of events) await journal.append(event);
+  for (const event of events) await store.journal.append(event);
 }
 
 describe('DynamoJournal snapshots', () => {
   it('round-trips a snapshot with its publishedUpTo', async () => {
     const state = existing(fold(sampleHistory(newId()).slice(0, 7)));
 
-    expect(await journal.saveSnapshot(state, { publishedUpTo: 5 })).toBe('saved');
-    const loaded = await journal.loadSnapshot(state.threadId);
+    expect(await store.journal.saveSnapshot(state, { publishedUpTo: 5 })).toBe('saved');
+    const loaded = await store.journal.loadSnapshot(state.threadId);
 
     expect(loaded?.publishedUpTo).toBe(5);
     expect(loaded?.state).toEqual(state);
     expect([...(loaded?.state.messages.keys() ?? [])]).toEqual([...state.messages.keys()]);
-    expect(await journal.loadSnapshot(newId())).toBeUndefined();
+    expect(await store.journal.loadSnapshot(newId())).toBeUndefined();
   });
 
   it('only ever replaces a snapshot with a newer one', async () => {
@@ -55,13 +34,13 @@ describe('DynamoJournal snapshots', () => {
     const at4 = existing(fold(events.slice(0, 4)));
     const at6 = existing(fold(events.slice(0, 6)));
 
-    expect(await journal.saveSnapshot(at6, { publishedUpTo: 3 })).toBe('saved');
-    expect(await journal.saveSnapshot(at4, { publishedUpTo: 4 })).toBe('stale');
-    expect(await journal.saveSnapshot(at6, { publishedUpTo: 3 })).toBe('stale');
+    expect(await store.journal.saveSnapshot(at6, { publishedUpTo: 3 })).toBe('saved');
+    expect(await store.journal.saveSnapshot(at4, { publishedUpTo: 4 })).toBe('stale');
+    expect(await store.journal.saveSnapshot(at6, { publishedUpTo: 3 })).toBe('stale');
     // Same state, more of it published: worth recording.
-    expect(await journal.saveSnapshot(at6, { publishedUpTo: 6 })).toBe('saved');
+    expect(await store.journal.saveSnapshot(at6, { publishedUpTo: 6 })).toBe('saved');
 
-    const loaded = await journal.loadSnapshot(at6.threadId);
+    const loaded = await store.journal.loadSnapshot(at6.threadId);
     expect(loaded?.state.sequenceNr).toBe(6);
     expect(loaded?.publishedUpTo).toBe(6);
   });
@@ -70,7 +49,7 @@ describe('DynamoJournal snapshots', () => {
     const threadId = newId();
     const [created] = sampleHistory(threadId);
     const small = existing(fold([created!]));
-    await journal.saveSnapshot(small, { publishedUpTo: 1 });
+    await store.journal.saveSnapshot(small, { publishedUpTo: 1 });
     const crowded = [
       created!,
       ...historyOf(
@@ -79,15 +58,15 @@ describe('DynamoJournal snapshots', () => {
       ).map((e, i) => ({ ...e, sequenceNr: i + 2 })),
     ];
 
-    expect(await journal.saveSnapshot(existing(fold(crowded)), { publishedUpTo: 41 })).toBe('too-large');
-    expect((await journal.loadSnapshot(threadId))?.state.sequenceNr).toBe(1);
+    expect(await store.journal.saveSnapshot(existing(fold(crowded)), { publishedUpTo: 41 })).toBe('too-large');
+    expect((await store.journal.loadSnapshot(threadId))?.state.sequenceNr).toBe(1);
   });
 
   it('says which snapshot is unreadable', async () => {
     const threadId = newId();
-    await client.send(
+    await store.client.send(
       new PutItemCommand({
-        TableName: tables.snapshotsTable,
+        TableName: store.tables.snapshotsTable,
         Item: {
           threadId: { S: threadId },
           sequenceNr: { N: '3' },
@@ -97,7 +76,7 @@ describe('DynamoJournal snapshots', () => {
         },
       }),
     );
-    const err: unknown = await journal.loadSnapshot(threadId).catch((e: unknown) => e);
+    const err: unknown = await store.journal.loadSnapshot(threadId).catch((e: unknown) => e);
     expect(isCorruptJournalError(err)).toBe(true);
     expect((err as Error).message).toContain(threadId);
     expect((err as Error).message).toContain('schemaVersion 99');
@@ -108,9 +87,9 @@ describe('recoverThread', () => {
   it('folds the events after the snapshot onto it, equal to folding every event', async () => {
     const events = sampleHistory(newId());
     await appendAll(events);
-    await journal.saveSnapshot(existing(fold(events.slice(0, 4))), { publishedUpTo: 3 });
+    await store.journal.saveSnapshot(existing(fold(events.slice(0, 4))), { publishedUpTo: 3 });
 
-    const recovered = await recoverThread(journal, events[0]!.threadId);
+    const recovered = await recoverThread(store.journal, events[0]!.threadId);
 
     expect(recovered.state).toEqual(fold(events));
     expect(recovered.state.sequenceNr).toBe(8);
@@ -121,27 +100,27 @@ describe('recoverThread', () => {
     const events = sampleHistory(newId()).slice(0, 5);
     await appendAll(events);
 
-    expect(await recoverThread(journal, events[0]!.threadId)).toEqual({ state: fold(events), publishedUpTo: 0 });
+    expect(await recoverThread(store.journal, events[0]!.threadId)).toEqual({ state: fold(events), publishedUpTo: 0 });
   });
 
   it('recovers a snapshot with no later events as it is', async () => {
     const events = sampleHistory(newId()).slice(0, 6);
     await appendAll(events);
-    await journal.saveSnapshot(existing(fold(events)), { publishedUpTo: 6 });
+    await store.journal.saveSnapshot(existing(fold(events)), { publishedUpTo: 6 });
 
-    expect(await recoverThread(journal, events[0]!.threadId)).toEqual({ state: fold(events), publishedUpTo: 6 });
+    expect(await recoverThread(store.journal, events[0]!.threadId)).toEqual({ state: fold(events), publishedUpTo: 6 });
   });
 
   it('gives the absent state for an unknown thread', async () => {
-    expect(await recoverThread(journal, newId())).toEqual({ state: { status: 'absent', sequenceNr: 0 }, publishedUpTo: 0 });
+    expect(await recoverThread(store.journal, newId())).toEqual({ state: { status: 'absent', sequenceNr: 0 }, publishedUpTo: 0 });
   });
 
   it('replays every event when the snapshot is unreadable, and says so', async () => {
     const events = sampleHistory(newId()).slice(0, 4);
     await appendAll(events);
-    await client.send(
+    await store.client.send(
       new PutItemCommand({
-        TableName: tables.snapshotsTable,
+        TableName: store.tables.snapshotsTable,
         Item: {
           threadId: { S: events[0]!.threadId },
           sequenceNr: { N: '3' },
@@ -153,7 +132,7 @@ describe('recoverThread', () => {
     );
     const reported: Error[] = [];
 
-    const recovered = await recoverThread(journal, events[0]!.threadId, { onCorruptSnapshot: (err) => reported.push(err) });
+    const recovered = await recoverThread(store.journal, events[0]!.threadId, { onCorruptSnapshot: (err) => reported.push(err) });
 
     expect(recovered).toEqual({ state: fold(events), publishedUpTo: 0 });
     expect(reported).toHaveLength(1);

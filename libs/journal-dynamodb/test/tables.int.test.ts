@@ -1,32 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createJournalTables, deleteJournalTables } from '@threadweaver/journal-dynamodb';
-import { dynamoClientFor, startDynalite, uniqueName } from '@threadweaver/testing';
-import type { DynaliteServer } from '@threadweaver/testing';
+import { startDynalite, uniqueName } from '@threadweaver/testing';
+import { useDynalite } from './store.js';
 
 const createTablesMain = fileURLToPath(new URL('../dist/create-tables-main.js', import.meta.url));
 
-let dynamo: DynaliteServer;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  client = dynamoClientFor(dynamo.endpoint);
-});
-afterAll(async () => {
-  client.destroy();
-  await dynamo.close();
-});
+const store = useDynalite();
 
 function freshNames() {
   return { eventsTable: uniqueName('tw_events'), snapshotsTable: uniqueName('tw_snapshots'), publicationTable: uniqueName('tw_publication') };
 }
 
 async function describeTable(name: string) {
-  return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  return (await store.client.send(new DescribeTableCommand({ TableName: name }))).Table;
 }
 
 /** Runs the CLI with exactly these variables (plus PATH), as the Kubernetes Job would. */
@@ -42,8 +31,8 @@ describe('journal tables', () => {
   it('creates the three tables ACTIVE with the journal key layout, and creating again is fine', async () => {
     const names = freshNames();
     try {
-      await createJournalTables(client, names, { pollSeconds: 0.02 });
-      await createJournalTables(client, names, { pollSeconds: 0.02 });
+      await createJournalTables(store.client, names, { pollSeconds: 0.02 });
+      await createJournalTables(store.client, names, { pollSeconds: 0.02 });
 
       const events = await describeTable(names.eventsTable);
       expect(events?.TableStatus).toBe('ACTIVE');
@@ -60,10 +49,10 @@ describe('journal tables', () => {
       expect(publication?.KeySchema).toEqual([{ AttributeName: 'threadId', KeyType: 'HASH' }]);
       expect(publication?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     } finally {
-      await deleteJournalTables(client, names, { pollSeconds: 0.02 });
+      await deleteJournalTables(store.client, names, { pollSeconds: 0.02 });
     }
     // Deleting what is already gone is fine too.
-    await deleteJournalTables(client, names, { pollSeconds: 0.02 });
+    await deleteJournalTables(store.client, names, { pollSeconds: 0.02 });
     await expect(describeTable(names.eventsTable)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     await expect(describeTable(names.publicationTable)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
@@ -71,19 +60,19 @@ describe('journal tables', () => {
   it('without a publication table name, creates and deletes only the events and snapshots tables (as before)', async () => {
     const { eventsTable, snapshotsTable } = freshNames();
     try {
-      await createJournalTables(client, { eventsTable, snapshotsTable }, { pollSeconds: 0.02 });
+      await createJournalTables(store.client, { eventsTable, snapshotsTable }, { pollSeconds: 0.02 });
       expect((await describeTable(eventsTable))?.TableStatus).toBe('ACTIVE');
       expect((await describeTable(snapshotsTable))?.TableStatus).toBe('ACTIVE');
       await expect(describeTable('thread-publication')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     } finally {
-      await deleteJournalTables(client, { eventsTable, snapshotsTable }, { pollSeconds: 0.02 });
+      await deleteJournalTables(store.client, { eventsTable, snapshotsTable }, { pollSeconds: 0.02 });
     }
   });
 
   it('the create-tables CLI creates the configured tables, twice without complaint', async () => {
     const names = freshNames();
     const env = {
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ENDPOINT: store.endpoint,
       DYNAMODB_EVENTS_TABLE: names.eventsTable,
       DYNAMODB_SNAPSHOTS_TABLE: names.snapshotsTable,
       DYNAMODB_PUBLICATION_TABLE: names.publicationTable,
@@ -97,12 +86,12 @@ describe('journal tables', () => {
       expect((await describeTable(names.snapshotsTable))?.TableStatus).toBe('ACTIVE');
       expect((await describeTable(names.publicationTable))?.TableStatus).toBe('ACTIVE');
     } finally {
-      await deleteJournalTables(client, names, { pollSeconds: 0.02 });
+      await deleteJournalTables(store.client, names, { pollSeconds: 0.02 });
     }
   });
 
   it('the create-tables CLI exits 1 naming a bad variable', async () => {
-    const result = await runCreateTables({ DYNAMODB_ENDPOINT: dynamo.endpoint, DYNAMODB_EVENTS_TABLE: 'x' });
+    const result = await runCreateTables({ DYNAMODB_ENDPOINT: store.endpoint, DYNAMODB_EVENTS_TABLE: 'x' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DYNAMODB_EVENTS_TABLE');
   });
