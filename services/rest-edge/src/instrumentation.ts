@@ -5,7 +5,8 @@
 import { isTelemetryConfigError, startTelemetry } from '@threadweaver/telemetry/sdk';
 
 try {
-  await startTelemetry({ serviceName: 'rest-edge', env: process.env });
+  // With tracing off main.ts records http.server.request.duration itself (http-metrics.ts).
+  await startTelemetry({ serviceName: 'rest-edge', env: process.env, httpServerMetricsByInstrumentation: false });
 } catch (err) {
   if (!isTelemetryConfigError(err)) throw err;
   process.stderr.write(`rest-edge: bad configuration: ${err.message}\n`);

@@ -3,8 +3,10 @@
 import { descriptorSetPath } from '@threadweaver/proto';
 import { isConfigError } from '@threadweaver/service-config';
 import { createLogger, flushTraces } from '@threadweaver/telemetry';
+import { parseTelemetryConfig } from '@threadweaver/telemetry/sdk';
 import { loadConfig } from './config.js';
 import { loadDescriptorRegistry } from './descriptors.js';
+import { createHttpServerDurationRecorder } from './http-metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { compileRoutes } from './routes.js';
 import { startEdge } from './server.js';
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
     upstreams,
     logger,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    // With tracing on, the http instrumentation records the histogram with its spans.
+    ...(parseTelemetryConfig(process.env).tracing ? {} : { recordRequestDuration: createHttpServerDurationRecorder() }),
     openApi: buildOpenApi(routes, { title: 'Thread Weaver', version: 'v1' }),
   });
   let stopping = false;

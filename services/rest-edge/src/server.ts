@@ -5,6 +5,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from '@threadweaver/telemetry';
 import { BadRequestError, EdgeError, fromGrpcCallError, isEdgeError, isGrpcCallError, isPayloadTooLargeError } from './errors.js';
 import { metadataFromHeaders, readBody, sendJson } from './http-io.js';
+import type { RequestDurationRecorder } from './http-metrics.js';
 import { matchRoute, type Route } from './routes.js';
 import { buildRequestBytes, responseToJson } from './transcoder.js';
 import type { GrpcUpstreams } from './upstream.js';
@@ -26,6 +27,12 @@ export interface EdgeOptions {
   maxBodyBytes?: number;
   /** Deadline of each upstream call. @default 15000 */
   upstreamTimeoutMs?: number;
+  /**
+   * Called as each response finishes, to record its duration; set when the
+   * edge records `http.server.request.duration` itself (tracing off).
+   * @default none
+   */
+  recordRequestDuration?: RequestDurationRecorder;
 }
 
 /** A listening edge. */
@@ -133,10 +140,13 @@ export function createEdgeListener(options: EdgeOptions): (req: IncomingMessage,
 export async function startEdge(options: EdgeOptions & { host: string; port: number }): Promise<RunningEdge> {
   const listener = createEdgeListener(options);
   let closing = false;
+  const record = options.recordRequestDuration;
   const server = createServer((req, res) => {
+    const startedAt = performance.now();
     // While draining, a finished request must not leave its keep-alive
     // socket open until the keep-alive timeout: close it as it goes idle.
     res.on('finish', () => {
+      record?.(req, res, startedAt);
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
     if (closing) res.shouldKeepAlive = false;

@@ -18,6 +18,16 @@ export interface StartTelemetryOptions {
   serviceName: string;
   /** The process environment (OTEL_*, METRICS_PORT, METRICS_HOST, LOG_LEVEL). */
   env: NodeJS.ProcessEnv;
+  /**
+   * Whether incoming HTTP requests are instrumented when tracing is off.
+   * The http instrumentation is what records `http.server.request.duration`;
+   * a service that records that histogram itself when tracing is off (the
+   * REST edge) passes `false` and so does not pay for
+   * the instrumentation's per-request wrapping when no spans are made.
+   * With tracing on the instrumentation is always installed.
+   * @default true
+   */
+  httpServerMetricsByInstrumentation?: boolean;
 }
 
 /** The started SDK. */
@@ -58,7 +68,7 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Ru
     ...(config.tracing ? {} : { spanProcessors: [] }),
     // Logs stay on stdout (pino, with trace ids); no OTLP log pipeline.
     logRecordProcessors: [],
-    instrumentations: instrumentationsFor(config),
+    instrumentations: instrumentationsFor(config, options.httpServerMetricsByInstrumentation ?? true),
   });
   sdk.start();
   await waitForAllMessagesAcknowledged();
@@ -76,12 +86,13 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Ru
 /**
  * The instrumentations to install. With tracing off only those that also
  * record metrics are installed: http (`http_server_request_duration` on the
- * REST edge) and pg (its `db.client.*` metrics). grpc and aws-sdk only make
+ * REST edge, unless the service records it itself) and pg (its `db.client.*`
+ * metrics). grpc and aws-sdk only make
  * spans, and without a tracer provider each call would still pay for their
  * wrapping, context propagation and no-op spans (on the edge, a measurable
  * share of its CPU per request) for nothing.
  */
-function instrumentationsFor(config: TelemetryConfig): Instrumentation[] {
+function instrumentationsFor(config: TelemetryConfig, httpWhenUntraced: boolean): Instrumentation[] {
   // Outgoing HTTP is the AWS SDK (already one span per DynamoDB call), the
   // Kubernetes watch and the exporter itself: a client span each would only
   // duplicate the aws-sdk span, at a measurable cost per command.
@@ -90,7 +101,7 @@ function instrumentationsFor(config: TelemetryConfig): Instrumentation[] {
     disableOutgoingRequestInstrumentation: true,
   });
   const pg = new PgInstrumentation({ requireParentSpan: true });
-  if (!config.tracing) return [http, pg];
+  if (!config.tracing) return httpWhenUntraced ? [http, pg] : [pg];
   return [http, new GrpcInstrumentation({ ignoreGrpcMethods: ignoredGrpcMethods }), pg, new AwsInstrumentation({ suppressInternalInstrumentation: true })];
 }
 
