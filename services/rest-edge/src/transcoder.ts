@@ -4,7 +4,6 @@ import {
   fromJson,
   mergeFromJson,
   toBinary,
-  toJson,
   type DescMessage,
   type JsonValue,
   type Message,
@@ -13,6 +12,7 @@ import {
 import { BadRequestError } from './errors.js';
 import { nestJson, protoPath, readJson, resolveFieldPath } from './field-path.js';
 import { urlValuesToJson } from './query-values.js';
+import { messageToJson } from './timestamp-json.js';
 import type { Route } from './routes.js';
 
 /** What the HTTP layer hands over: the matched variables, query and raw body. */
@@ -134,7 +134,8 @@ export function buildRequestBytes(route: Route, parts: HttpRequestParts, registr
  */
 export function responseToJson(route: Route, bytes: Uint8Array, registry: Registry): JsonValue {
   const schema = route.method.output;
-  const json = toJson(schema, fromBinary(schema, bytes), { alwaysEmitImplicit: true, registry });
+  // Same output as toJson(…, { alwaysEmitImplicit: true, registry }), Timestamps formatted faster.
+  const json = messageToJson(schema, fromBinary(schema, bytes), registry);
   if (route.responseBody === '') return json;
   const field = schema.fields.find((f) => f.name === route.responseBody)!;
   return (json as Record<string, JsonValue>)[field.jsonName] ?? null;
