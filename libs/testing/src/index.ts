@@ -20,3 +20,5 @@ export { createTestDatabase } from './postgres-database.js';
 export type { CreateTestDatabaseOptions, TestDatabase } from './postgres-database.js';
 export { startSystem } from './system.js';
 export type { ServiceName, SystemOptions, TestSystem } from './system.js';
+export { closedLoop, percentile } from './closed-loop.js';
+export type { ClosedLoopRun } from './closed-loop.js';

@@ -7,7 +7,7 @@ import { credentials } from '@grpc/grpc-js';
 import { decide, evolve, initialState, type ThreadEvent, type ThreadState } from '@threadweaver/domain';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
 import { createReadModelClient, ThreadProjection } from '@threadweaver/readmodel';
-import { createTestDatabase, createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startDynalite, startServiceProcess } from '@threadweaver/testing';
+import { closedLoop, createTestDatabase, createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startDynalite, percentile, startServiceProcess, type ClosedLoopRun } from '@threadweaver/testing';
 import { monotonicFactory, ulid } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -16,30 +16,11 @@ const threadCount = Number(process.env['BENCH_THREADS'] ?? 50);
 const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const messageId = monotonicFactory();
 
-interface Run {
-  readonly elapsedMs: number;
-  readonly latenciesMs: number[];
-}
+type Run = ClosedLoopRun;
 
 /** Runs `concurrency` workers for `seconds`, each looping over its step. */
-async function drive(step: (worker: number, i: number) => Promise<unknown>): Promise<Run> {
-  const latenciesMs: number[] = [];
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      for (let i = 0; performance.now() < until; i++) {
-        const t0 = performance.now();
-        await step(worker, i);
-        latenciesMs.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { elapsedMs: performance.now() - started, latenciesMs };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+function drive(step: (worker: number, i: number) => Promise<unknown>): Promise<Run> {
+  return closedLoop({ concurrency, seconds }, step);
 }
 
 function report(name: string, run: Run): void {

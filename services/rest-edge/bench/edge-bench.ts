@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
-import { promiseClient, startSystem } from '@threadweaver/testing';
+import { closedLoop, promiseClient, startSystem } from '@threadweaver/testing';
 import { monotonicFactory } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
@@ -35,20 +35,8 @@ interface Run {
 
 /** Runs `concurrency` workers for `seconds`, each looping over its step. */
 async function drive(durationS: number, step: (worker: number, i: number) => Promise<unknown>): Promise<Run> {
-  const latenciesMs: number[] = [];
   const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid)]));
-  const started = performance.now();
-  const until = started + durationS * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      for (let i = 0; performance.now() < until; i++) {
-        const t0 = performance.now();
-        await step(worker, i);
-        latenciesMs.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsedMs = performance.now() - started;
+  const { elapsedMs, latenciesMs } = await closedLoop({ concurrency, seconds: durationS }, step);
   const cpu = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid) - cpuBefore[name]!]));
   return { elapsedMs, latenciesMs, cpu };
 }
