@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { waitFor, type ServiceProcess } from '@threadweaver/testing';
 import { ProjectorWorld } from '../../projector/test/projector-fixture.js';
-import { newId, type TestStore } from './command-fixture.js';
+import { newId, storeOver, type TestStore } from './command-fixture.js';
 import { TestCluster, type ClusterNode } from './cluster-fixture.js';
 import { checkJournal, CommandLoad, createThreads } from './cluster-load.js';
 
@@ -19,15 +19,7 @@ describe('command cluster: membership changes under load', () => {
 
   beforeAll(async () => {
     world = await ProjectorWorld.start();
-    store = {
-      dynalite: world.dynalite,
-      client: world.dynamo,
-      tables: world.tables,
-      journal: world.journal,
-      stream: world.stream,
-      natsEnv: () => ({ NATS_URL: world.stream.url, NATS_STREAM: world.stream.stream, NATS_SUBJECT_PREFIX: world.stream.subjectPrefix }),
-      close: () => world.close(),
-    };
+    store = storeOver(world);
     projector = await world.startProjector();
   });
   afterAll(async () => {

@@ -34,6 +34,27 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
+/** NATS_URL / NATS_STREAM / NATS_SUBJECT_PREFIX for a service publishing to `stream`. */
+function natsEnvOf(stream: TestStream): Record<string, string> {
+  return { NATS_URL: stream.url, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix };
+}
+
+/** The stores another fixture already owns (the projector's ProjectorWorld has this shape). */
+export interface OwnedStores {
+  readonly dynalite: DynaliteServer;
+  readonly dynamo: DynamoDBClient;
+  readonly tables: TestJournalTables;
+  readonly journal: DynamoJournal;
+  readonly stream: TestStream;
+  close(): Promise<void>;
+}
+
+/** A TestStore over stores owned elsewhere; closing it closes them. */
+export function storeOver(owner: OwnedStores): TestStore {
+  const { dynalite, dynamo: client, tables, journal, stream } = owner;
+  return { dynalite, client, tables, journal, stream, natsEnv: () => natsEnvOf(stream), close: () => owner.close() };
+}
+
 export async function startStore(stream: TestStream = createTestStream()): Promise<TestStore> {
   const dynalite = await startDynalite();
   const client = dynamoClientFor(dynalite.endpoint);
@@ -45,7 +66,7 @@ export async function startStore(stream: TestStream = createTestStream()): Promi
     tables,
     journal,
     stream,
-    natsEnv: () => ({ NATS_URL: stream.url, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix }),
+    natsEnv: () => natsEnvOf(stream),
     close: async () => {
       // The server may be gone already (a test's own nats-server): nothing left to drop then.
       await stream.drop().catch(() => undefined);

@@ -8,7 +8,7 @@ import { eventSchemaVersion, eventTypeName } from '@threadweaver/event-codec';
 import { DynamoPublicationMarkers, type PublicationMarker } from '@threadweaver/journal-dynamodb';
 import { createTestStream, startNatsServer, waitFor, type TestNatsServer } from '@threadweaver/testing';
 import { ProjectorWorld } from '../../projector/test/projector-fixture.js';
-import { newId, startCommandService, startStore, type RunningCommandService, type TestStore } from './command-fixture.js';
+import { newId, startCommandService, startStore, storeOver, type RunningCommandService, type TestStore } from './command-fixture.js';
 import { messageIds, readStream, type StreamedEvent } from './publication-stream.js';
 
 jest.setTimeout(120_000);
@@ -127,15 +127,7 @@ describe('command service: a crash between append and publish', () => {
 
   beforeAll(async () => {
     world = await ProjectorWorld.start();
-    store = {
-      dynalite: world.dynalite,
-      client: world.dynamo,
-      tables: world.tables,
-      journal: world.journal,
-      stream: world.stream,
-      natsEnv: () => ({ NATS_URL: world.stream.url, NATS_STREAM: world.stream.stream, NATS_SUBJECT_PREFIX: world.stream.subjectPrefix }),
-      close: () => world.close(),
-    };
+    store = storeOver(world);
   });
   afterAll(async () => {
     await world?.close();
