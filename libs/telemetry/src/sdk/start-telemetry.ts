@@ -93,16 +93,20 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Ru
  * share of its CPU per request) for nothing.
  */
 function instrumentationsFor(config: TelemetryConfig, httpWhenUntraced: boolean): Instrumentation[] {
+  // Built only when installed: an instrumentation enables itself (patches its
+  // module) in its constructor, so merely creating one that is then left out
+  // would still wrap every request.
   // Outgoing HTTP is the AWS SDK (already one span per DynamoDB call), the
   // Kubernetes watch and the exporter itself: a client span each would only
   // duplicate the aws-sdk span, at a measurable cost per command.
-  const http = new HttpInstrumentation({
-    ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/metrics'),
-    disableOutgoingRequestInstrumentation: true,
-  });
-  const pg = new PgInstrumentation({ requireParentSpan: true });
-  if (!config.tracing) return httpWhenUntraced ? [http, pg] : [pg];
-  return [http, new GrpcInstrumentation({ ignoreGrpcMethods: ignoredGrpcMethods }), pg, new AwsInstrumentation({ suppressInternalInstrumentation: true })];
+  const http = (): Instrumentation =>
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/metrics'),
+      disableOutgoingRequestInstrumentation: true,
+    });
+  const pg = (): Instrumentation => new PgInstrumentation({ requireParentSpan: true });
+  if (!config.tracing) return httpWhenUntraced ? [http(), pg()] : [pg()];
+  return [http(), new GrpcInstrumentation({ ignoreGrpcMethods: ignoredGrpcMethods }), pg(), new AwsInstrumentation({ suppressInternalInstrumentation: true })];
 }
 
 function diagToPino(logger: Logger): Parameters<typeof diag.setLogger>[0] {
