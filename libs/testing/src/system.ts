@@ -18,6 +18,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Environment for one service, applied after `env`. @default {} */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Extra node flags for one service, e.g. `--cpu-prof` (Node 20 refuses it in NODE_OPTIONS). @default {} */
+  serviceNodeArgs?: Partial<Record<ServiceName, readonly string[]>>;
 }
 
 /** A running system started by {@link startSystem}. */
@@ -94,7 +96,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       const proc = await startServiceProcess({
         name,
         entry: distOf(name, 'main.js'),
-        nodeArgs: ['--import', distOf(name, 'instrumentation.js')],
+        nodeArgs: [...(options.serviceNodeArgs?.[name] ?? []), '--import', distOf(name, 'instrumentation.js')],
         env: {
           ...env,
           COMMAND_SERVICE_ADDRESS: services.command?.address ?? '127.0.0.1:1',

@@ -4,14 +4,14 @@
 // through the edge. A and B alternate (A/B/A/B...) so the machine's noise
 // lands on both; the overhead is the median over rounds of B's time per
 // call against A's in the same round, so a burst of load elsewhere skews one
-// round, not the result. CPU ms per call of the query service and the edge
+// round, not the result. CPU ms per call of each process (bench, edge, query, PostgreSQL)
 // (from /proc) say what the edge costs whatever else runs. Not a test: `npm run bench -w services/rest-edge`
 // (builds everything first). BENCH_SECONDS per phase (default 3),
 // BENCH_ROUNDS of A+B (default 4), BENCH_CONCURRENCY (default 16),
 // BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it.
-// BENCH_EDGE_NODE_OPTIONS goes to the edge's NODE_OPTIONS, e.g.
-// `--cpu-prof --cpu-prof-dir=/tmp/edge-prof` to see where its CPU goes.
-import { readFileSync } from 'node:fs';
+// BENCH_EDGE_NODE_ARGS (space-separated) go to the edge's node command line,
+// e.g. `--cpu-prof --cpu-prof-dir=/tmp/edge-prof` to see where its CPU goes.
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
@@ -35,9 +35,9 @@ interface Run {
 
 /** Runs `concurrency` workers for `seconds`, each looping over its step. */
 async function drive(durationS: number, step: (worker: number, i: number) => Promise<unknown>): Promise<Run> {
-  const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid)]));
+  const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, read]) => [name, read()]));
   const { elapsedMs, latenciesMs } = await closedLoop({ concurrency, seconds: durationS }, step);
-  const cpu = Object.fromEntries(Object.entries(measured).map(([name, pid]) => [name, cpuMs(pid) - cpuBefore[name]!]));
+  const cpu = Object.fromEntries(Object.entries(measured).map(([name, read]) => [name, read() - cpuBefore[name]!]));
   return { elapsedMs, latenciesMs, cpu };
 }
 
@@ -46,6 +46,20 @@ function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name.
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time of every PostgreSQL process (the server and its backends), in ms. */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(entry));
+    } catch {
+      // Gone between listing and reading.
+    }
+  }
+  return total;
 }
 
 /** Rounds of one path, merged: calls per second over all of them, latency percentiles. */
@@ -67,7 +81,7 @@ function summarise(runs: readonly Run[]): Summary {
 }
 
 function line(name: string, s: Summary): string {
-  return `${name.padEnd(6)} ${String(s.calls).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms  CPU/call: query ${s.cpuPerCall['query']!.toFixed(2)} ms, edge ${s.cpuPerCall['edge']!.toFixed(2)} ms`;
+  return `${name.padEnd(6)} ${String(s.calls).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms  CPU ms/call: ${Object.entries(s.cpuPerCall).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`;
 }
 
 /** How much more a call costs through the edge, in %: time per call (1/rate) at equal concurrency. */
@@ -81,15 +95,17 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** The processes whose CPU time is counted per call: the query service and the edge. */
-const measured: Record<string, number> = {};
+/**
+ * The processes whose CPU time is counted per call: this load generator,
+ * the edge, the query service and PostgreSQL. On 2 shared cores the rates
+ * follow their sum, so this says where a difference comes from.
+ */
+const measured: Record<string, () => number> = {};
 
-const edgeNodeOptions = process.env['BENCH_EDGE_NODE_OPTIONS'];
+const edgeNodeArgs = process.env['BENCH_EDGE_NODE_ARGS']?.split(' ').filter((arg) => arg !== '') ?? [];
 const system = await startSystem({
-  serviceEnv: {
-    query: { DATABASE_MAX_CONNECTIONS: String(Math.max(10, concurrency)) },
-    ...(edgeNodeOptions === undefined ? {} : { 'rest-edge': { NODE_OPTIONS: edgeNodeOptions } }),
-  },
+  serviceEnv: { query: { DATABASE_MAX_CONNECTIONS: String(Math.max(10, concurrency)) } },
+  serviceNodeArgs: { 'rest-edge': edgeNodeArgs },
 });
 // One keep-alive socket per worker, as a real HTTP client pool would hold.
 const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -117,8 +133,10 @@ function http(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Rec
   });
 }
 
-measured['query'] = system.services.query!.pid;
-measured['edge'] = system.services['rest-edge']!.pid;
+measured['bench'] = () => cpuMs(process.pid);
+measured['edge'] = () => cpuMs(system.services['rest-edge']!.pid);
+measured['query'] = () => cpuMs(system.services.query!.pid);
+measured['postgres'] = postgresCpuMs;
 const raw = new ThreadQueryServiceClient(system.services.query!.address, credentials.createInsecure());
 const grpc = promiseClient(raw, ThreadQueryServiceService);
 try {
