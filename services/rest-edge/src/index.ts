@@ -4,7 +4,7 @@ export type { PathTemplate } from './path-template.js';
 export { compileRoutes, matchRoute, isRouteCompileError, RouteCompileError } from './routes.js';
 export type { Route, RouteMatch } from './routes.js';
 export { loadDescriptorRegistry } from './descriptors.js';
-export { buildRequest, buildRequestBytes, responseToJson } from './transcoder.js';
+export { buildRequest, buildRequestBytes, responseJsonText } from './transcoder.js';
 export type { HttpRequestParts } from './transcoder.js';
 export {
   BadRequestError,

@@ -4,10 +4,10 @@ import type { Registry } from '@bufbuild/protobuf';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from '@threadweaver/telemetry';
 import { BadRequestError, EdgeError, fromGrpcCallError, isEdgeError, isGrpcCallError, isPayloadTooLargeError } from './errors.js';
-import { metadataFromHeaders, readBody, sendJson } from './http-io.js';
+import { metadataFromHeaders, readBody, sendJson, sendJsonText } from './http-io.js';
 import type { RequestDurationRecorder } from './http-metrics.js';
 import { matchRoute, type Route } from './routes.js';
-import { buildRequestBytes, responseToJson } from './transcoder.js';
+import { buildRequestBytes, responseJsonText } from './transcoder.js';
 import type { GrpcUpstreams } from './upstream.js';
 
 /** What the edge needs to serve. */
@@ -68,7 +68,7 @@ async function callRoute(options: EdgeOptions, route: Route, variables: Map<stri
   } catch (err) {
     throw isGrpcCallError(err) ? fromGrpcCallError(err) : err;
   }
-  sendJson(res, 200, responseToJson(route, response, options.registry));
+  sendJsonText(res, 200, responseJsonText(route, response, options.registry));
 }
 
 async function handle(options: EdgeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { create, toBinary, toJson, fromBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, toJson } from '@bufbuild/protobuf';
 import { TimestampSchema } from '@bufbuild/protobuf/wkt';
-import { realRoutes } from '../test/real-routes.js';
-import { formatTimestamp, messageToJson } from './timestamp-json.js';
-
-const { registry } = realRoutes();
-const schema = (name: string): DescMessage => registry.getMessage(`threadweaver.v1.${name}`)!;
+import { formatTimestamp } from './timestamp-json.js';
 
 /** What @bufbuild/protobuf writes for a Timestamp. */
 const reference = (seconds: bigint, nanos: number): unknown => toJson(TimestampSchema, create(TimestampSchema, { seconds, nanos }));
@@ -45,46 +41,5 @@ describe('formatTimestamp', () => {
       const nanos = [0, Math.floor(next() * 1000) * 1_000_000, Math.floor(next() * 1_000_000) * 1_000, Math.floor(next() * 1_000_000_000)][i % 4]!;
       expect(formatTimestamp(Number(seconds), nanos)).toBe(reference(seconds, nanos));
     }
-  });
-});
-
-/** Both ways from the same bytes, as the edge decodes a response. */
-function both(desc: DescMessage, init: MessageInitShape<DescMessage>): [string, string] {
-  const bytes = toBinary(desc, create(desc, init));
-  const expected = JSON.stringify(toJson(desc, fromBinary(desc, bytes), { alwaysEmitImplicit: true, registry }));
-  return [JSON.stringify(messageToJson(desc, fromBinary(desc, bytes), registry)), expected];
-}
-
-describe('messageToJson', () => {
-  const ts = (seconds: bigint, nanos = 0) => create(TimestampSchema, { seconds, nanos });
-
-  it('writes a thread exactly as toJson, keys in the same order', () => {
-    const [actual, expected] = both(schema('GetThreadResponse'), {
-      thread: { id: 'T1', title: 't', sequenceNr: 9n, createdAt: ts(1_714_979_289n, 123_000_000), updatedAt: ts(-1n, 5) },
-    });
-    expect(actual).toBe(expected);
-  });
-
-  it('writes a page of messages exactly as toJson, with some Timestamps unset', () => {
-    const messages = Array.from({ length: 100 }, (_, i) => ({
-      id: `M${i}`,
-      text: `message ${i}`,
-      ...(i % 3 === 0 ? {} : { createdAt: ts(1_714_979_289n + BigInt(i * 86_399), i * 1_000) }),
-      ...(i % 5 === 0 ? {} : { updatedAt: ts(1_735_689_599n + BigInt(i), (i * 7919) % 1_000_000_000) }),
-    }));
-    const [actual, expected] = both(schema('ListMessagesResponse'), { messages, nextPageToken: 'p' });
-    expect(actual).toBe(expected);
-  });
-
-  it('writes responses without Timestamps, or with none set, exactly as toJson', () => {
-    expect(both(schema('ListMessagesResponse'), {})[0]).toBe(both(schema('ListMessagesResponse'), {})[1]);
-    const [actual, expected] = both(schema('GetThreadResponse'), { thread: { id: 'T1' } });
-    expect(actual).toBe(expected);
-  });
-
-  it('leaves a Timestamp toJson refuses to toJson, which throws as before', () => {
-    const desc = schema('GetThreadResponse');
-    const bytes = toBinary(desc, create(desc, { thread: { id: 'T1', createdAt: ts(253_402_300_800n) } }));
-    expect(() => messageToJson(desc, fromBinary(desc, bytes), registry)).toThrow(/must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z/);
   });
 });

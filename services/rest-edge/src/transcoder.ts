@@ -4,6 +4,7 @@ import {
   fromJson,
   mergeFromJson,
   toBinary,
+  toJson,
   type DescMessage,
   type JsonValue,
   type Message,
@@ -12,8 +13,8 @@ import {
 import { BadRequestError } from './errors.js';
 import { nestJson, protoPath, readJson, resolveFieldPath } from './field-path.js';
 import { urlValuesToJson } from './query-values.js';
-import { messageToJson } from './timestamp-json.js';
 import type { Route } from './routes.js';
+import { wireToJsonText } from './wire-json.js';
 
 /** What the HTTP layer hands over: the matched variables, query and raw body. */
 export interface HttpRequestParts {
@@ -127,16 +128,20 @@ export function buildRequestBytes(route: Route, parts: HttpRequestParts, registr
 }
 
 /**
- * The upstream's response bytes as proto3 JSON. Fields with implicit presence
- * are always written (grpc-gateway v2 emits unpopulated fields by default),
- * so clients see `sequenceNr: "0"` and `nextPageToken: ""` rather than a
- * missing key.
+ * The upstream's response bytes as proto3 JSON text. Fields with implicit
+ * presence are always written (grpc-gateway v2 emits unpopulated fields by
+ * default), so clients see `sequenceNr: "0"` and `nextPageToken: ""` rather
+ * than a missing key. Written straight from the wire bytes where
+ * {@link wireToJsonText} can; otherwise by the library, with the same text.
  */
-export function responseToJson(route: Route, bytes: Uint8Array, registry: Registry): JsonValue {
+export function responseJsonText(route: Route, bytes: Uint8Array, registry: Registry): string {
   const schema = route.method.output;
-  // Same output as toJson(…, { alwaysEmitImplicit: true, registry }), Timestamps formatted faster.
-  const json = messageToJson(schema, fromBinary(schema, bytes), registry);
-  if (route.responseBody === '') return json;
+  if (route.responseBody === '') {
+    const text = wireToJsonText(schema, bytes);
+    if (text !== undefined) return text;
+  }
+  const json = toJson(schema, fromBinary(schema, bytes), { alwaysEmitImplicit: true, registry });
+  if (route.responseBody === '') return JSON.stringify(json);
   const field = schema.fields.find((f) => f.name === route.responseBody)!;
-  return (json as Record<string, JsonValue>)[field.jsonName] ?? null;
+  return JSON.stringify((json as Record<string, JsonValue>)[field.jsonName] ?? null);
 }
