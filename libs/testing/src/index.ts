@@ -22,3 +22,4 @@ export { startSystem } from './system.js';
 export type { ServiceName, SystemOptions, TestSystem } from './system.js';
 export { closedLoop, percentile } from './closed-loop.js';
 export type { ClosedLoopRun } from './closed-loop.js';
+export { cpuMsOfProcessesNamed, pidsNamed, processCpuMs } from './process-cpu.js';

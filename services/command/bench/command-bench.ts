@@ -17,7 +17,6 @@
 // floor / raw is the best ratio any grpc-js service writing once per command
 // can reach on this machine, and service / floor is what ours costs beyond
 // that unavoidable hop.
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +24,7 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '@threadweaver/journal-dynamodb';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { createTestJournalTables, createTestStream, dynamoClientFor, pidsNamed, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { appendCondition, journalLikeItem } from './journal-like-item.js';
 
@@ -50,28 +49,13 @@ interface Run {
 // The figure that survives a noisy shared machine: CPU time per operation,
 // per process, rather than operations per second alone.
 function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  }
-  // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name in parentheses may hold spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  if (pid !== undefined) return processCpuMs(pid);
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
-/** The local nats-server's pid, found by name in /proc, so its CPU per command is counted too. */
-function findProcess(name: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) return Number(entry);
-    } catch {
-      // Gone between listing and reading.
-    }
-  }
-  return undefined;
-}
-const natsServerPid = findProcess('nats-server');
+/** The local nats-server, so its CPU per command is counted too. */
+const natsServerPid = pidsNamed('nats-server')[0];
 
 /** Runs `body` and adds the CPU time each named process (undefined = this one) spent meanwhile. */
 async function withCpu(pids: Record<string, number | undefined>, body: () => Promise<Omit<Run, 'cpuMs'>>): Promise<Run> {

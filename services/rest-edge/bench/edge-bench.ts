@@ -11,11 +11,10 @@
 // BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it.
 // BENCH_EDGE_NODE_ARGS (space-separated) go to the edge's node command line,
 // e.g. `--cpu-prof --cpu-prof-dir=/tmp/edge-prof` to see where its CPU goes.
-import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
-import { closedLoop, promiseClient, startSystem } from '@threadweaver/testing';
+import { closedLoop, cpuMsOfProcessesNamed, processCpuMs, promiseClient, startSystem } from '@threadweaver/testing';
 import { monotonicFactory } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
@@ -39,27 +38,6 @@ async function drive(durationS: number, step: (worker: number, i: number) => Pro
   const { elapsedMs, latenciesMs } = await closedLoop({ concurrency, seconds: durationS }, step);
   const cpu = Object.fromEntries(Object.entries(measured).map(([name, read]) => [name, read() - cpuBefore[name]!]));
   return { elapsedMs, latenciesMs, cpu };
-}
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat(5), 12 and 13 after the command name.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** CPU time of every PostgreSQL process (the server and its backends), in ms. */
-function postgresCpuMs(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(entry));
-    } catch {
-      // Gone between listing and reading.
-    }
-  }
-  return total;
 }
 
 /** Rounds of one path, merged: calls per second over all of them, latency percentiles. */
@@ -133,10 +111,10 @@ function http(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Rec
   });
 }
 
-measured['bench'] = () => cpuMs(process.pid);
-measured['edge'] = () => cpuMs(system.services['rest-edge']!.pid);
-measured['query'] = () => cpuMs(system.services.query!.pid);
-measured['postgres'] = postgresCpuMs;
+measured['bench'] = () => processCpuMs(process.pid);
+measured['edge'] = () => processCpuMs(system.services['rest-edge']!.pid);
+measured['query'] = () => processCpuMs(system.services.query!.pid);
+measured['postgres'] = () => cpuMsOfProcessesNamed('postgres');
 const raw = new ThreadQueryServiceClient(system.services.query!.address, credentials.createInsecure());
 const grpc = promiseClient(raw, ThreadQueryServiceService);
 try {
