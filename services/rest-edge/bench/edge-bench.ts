@@ -8,7 +8,8 @@
 // (from /proc) say what the edge costs whatever else runs. Not a test: `npm run bench -w services/rest-edge`
 // (builds everything first). BENCH_SECONDS per phase (default 3),
 // BENCH_ROUNDS of A+B (default 4), BENCH_CONCURRENCY (default 16),
-// BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it.
+// BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it;
+// BENCH_QUERIES=GetThread (or ListMessages) runs one of the two.
 // BENCH_EDGE_NODE_ARGS (space-separated) go to the edge's node command line,
 // e.g. `--cpu-prof --cpu-prof-dir=/tmp/edge-prof` to see where its CPU goes.
 import { Agent, request } from 'node:http';
@@ -156,7 +157,8 @@ try {
     },
   ];
   const results: string[] = [];
-  for (const query of queries) {
+  const only = process.env['BENCH_QUERIES'];
+  for (const query of queries.filter((q) => only === undefined || only.split(',').some((name) => q.name.startsWith(name)))) {
     // Warm both paths (JIT, pools, sockets) before anything counts.
     await drive(Math.min(2, seconds), query.grpc);
     await drive(Math.min(2, seconds), query.rest);
