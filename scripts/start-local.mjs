@@ -2,7 +2,11 @@
 // process, the journal tables, the read-model database (migrated with
 // dbmate), then command, projector, query and rest-edge as child processes.
 // Needs PostgreSQL at 127.0.0.1:5432 and NATS (JetStream) at 127.0.0.1:4222;
-// override with DATABASE_URL / NATS_URL. Ctrl-C stops everything.
+// override with DATABASE_URL / NATS_URL. Names default to the services' own
+// defaults and may be overridden like theirs (NATS_STREAM,
+// NATS_SUBJECT_PREFIX, DYNAMODB_*_TABLE); LOCAL_DATA_DIR (default .local)
+// holds dynalite's data; LOCAL_PORTS=0 makes every port ephemeral (the
+// quick-start test runs it so, beside anything else). Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -14,12 +18,28 @@ import pg from 'pg';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createJournalTables } from '@threadweaver/journal-dynamodb';
 import { migrate } from '@threadweaver/readmodel';
+import { sharedDefaults } from '@threadweaver/service-config';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
-const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/threadweaver';
-const natsUrl = env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const ports = { dynamo: 8000, command: 50051, query: 50052, projector: 50053, edge: Number(env.HTTP_PORT ?? 8080) };
+const databaseUrl = env.DATABASE_URL ?? sharedDefaults.databaseUrl;
+const natsUrl = env.NATS_URL ?? sharedDefaults.natsUrl;
+// The same table names for the tables created here and for every service.
+const tables = {
+  DYNAMODB_EVENTS_TABLE: env.DYNAMODB_EVENTS_TABLE ?? sharedDefaults.eventsTable,
+  DYNAMODB_SNAPSHOTS_TABLE: env.DYNAMODB_SNAPSHOTS_TABLE ?? sharedDefaults.snapshotsTable,
+  DYNAMODB_PUBLICATION_TABLE: env.DYNAMODB_PUBLICATION_TABLE ?? sharedDefaults.publicationTable,
+};
+const ephemeral = env.LOCAL_PORTS === '0';
+const port = (fixed) => (ephemeral ? 0 : fixed);
+const ports = {
+  dynamo: port(8000),
+  command: port(50051),
+  query: port(50052),
+  projector: port(50053),
+  edge: ephemeral ? 0 : Number(env.HTTP_PORT ?? 8080),
+  metrics: { command: port(9464), projector: port(9465), query: port(9466), edge: port(9467) },
+};
 
 function reachable(url, fallbackPort) {
   const { hostname, port } = new URL(url);
@@ -43,7 +63,7 @@ async function requireDependencies() {
 }
 
 async function startDynamo() {
-  const dataDir = join(root, '.local/dynamodb');
+  const dataDir = join(env.LOCAL_DATA_DIR ?? join(root, '.local'), 'dynamodb');
   mkdirSync(dataDir, { recursive: true });
   let server = dynalite({ path: dataDir, createTableMs: 0 });
   try {
@@ -53,9 +73,15 @@ async function startDynamo() {
     server = dynalite({ createTableMs: 0 });
     await new Promise((resolve) => server.listen(ports.dynamo, '127.0.0.1', resolve));
   }
-  const endpoint = `http://127.0.0.1:${ports.dynamo}`;
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await createJournalTables(client, { eventsTable: 'thread-events', snapshotsTable: 'thread-snapshots' });
+  // All three: the command service writes publication markers before its first append.
+  await createJournalTables(client, {
+    eventsTable: tables.DYNAMODB_EVENTS_TABLE,
+    snapshotsTable: tables.DYNAMODB_SNAPSHOTS_TABLE,
+    publicationTable: tables.DYNAMODB_PUBLICATION_TABLE,
+  });
+  client.destroy();
   return { server, endpoint };
 }
 
@@ -71,6 +97,7 @@ async function ensureDatabase() {
 }
 
 const children = [];
+/** Starts one service; resolves with its bound port, read from its ready line. */
 function startService(name, extraEnv) {
   return new Promise((resolve, reject) => {
     const dir = join(root, `services/${name}`);
@@ -83,7 +110,7 @@ function startService(name, extraEnv) {
     child.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (env.QUIET !== '1') console.log(`[${name}] ${line}`);
-      if (line.includes('"msg":"ready"')) resolve(child);
+      if (line.includes('"msg":"ready"')) resolve(JSON.parse(line).port);
     });
   });
 }
@@ -97,33 +124,34 @@ const shared = {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
   DYNAMODB_ENDPOINT: dynamo.endpoint,
+  ...tables,
   NATS_URL: natsUrl,
   DATABASE_URL: databaseUrl,
 };
-await startService('command', { ...shared, GRPC_PORT: String(ports.command), METRICS_PORT: '9464' });
-await startService('projector', { ...shared, GRPC_PORT: String(ports.projector), METRICS_PORT: '9465' });
-await startService('query', { ...shared, GRPC_PORT: String(ports.query), METRICS_PORT: '9466' });
-await startService('rest-edge', {
+const commandPort = await startService('command', { ...shared, GRPC_PORT: String(ports.command), METRICS_PORT: String(ports.metrics.command) });
+await startService('projector', { ...shared, GRPC_PORT: String(ports.projector), METRICS_PORT: String(ports.metrics.projector) });
+const queryPort = await startService('query', { ...shared, GRPC_PORT: String(ports.query), METRICS_PORT: String(ports.metrics.query) });
+const edgePort = await startService('rest-edge', {
   ...shared,
   HTTP_PORT: String(ports.edge),
-  COMMAND_SERVICE_ADDRESS: `127.0.0.1:${ports.command}`,
-  QUERY_SERVICE_ADDRESS: `127.0.0.1:${ports.query}`,
-  METRICS_PORT: '9467',
+  COMMAND_SERVICE_ADDRESS: `127.0.0.1:${commandPort}`,
+  QUERY_SERVICE_ADDRESS: `127.0.0.1:${queryPort}`,
+  METRICS_PORT: String(ports.metrics.edge),
 });
 
 const alice = '01HZZZZZZZZZZZZZZZZZZZZZA1';
 console.log(`
 Thread Weaver is running.
-  REST edge      http://127.0.0.1:${ports.edge}   (OpenAPI: /openapi.json)
-  gRPC command   127.0.0.1:${ports.command}   (reflection on: grpcurl -plaintext 127.0.0.1:${ports.command} list)
-  gRPC query     127.0.0.1:${ports.query}
+  REST edge      http://127.0.0.1:${edgePort}   (OpenAPI: /openapi.json)
+  gRPC command   127.0.0.1:${commandPort}   (reflection on: grpcurl -plaintext 127.0.0.1:${commandPort} list)
+  gRPC query     127.0.0.1:${queryPort}
   DynamoDB       ${dynamo.endpoint} (dynalite)   PostgreSQL ${databaseUrl}   NATS ${natsUrl}
 
 Try it:
-  curl -s -X POST http://127.0.0.1:${ports.edge}/v1/threads/create -H 'content-type: application/json' \\
+  curl -s -X POST http://127.0.0.1:${edgePort}/v1/threads/create -H 'content-type: application/json' \\
     -d '{"accountId":"${alice}","title":"Hello","administratorIds":["${alice}"],"memberIds":[]}'
   # then, with the threadId and sequenceNr it returned:
-  curl -s "http://127.0.0.1:${ports.edge}/v1/threads/<threadId>?account_id=${alice}&min_sequence_nr=<sequenceNr>"
+  curl -s "http://127.0.0.1:${edgePort}/v1/threads/<threadId>?account_id=${alice}&min_sequence_nr=<sequenceNr>"
 
 Ctrl-C stops everything.`);
 
