@@ -6,9 +6,11 @@ import { create, createFileRegistry, ScalarType, fromBinary, toBinary, toJson, t
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { FieldDescriptorProto_Label as Label, FieldDescriptorProto_Type as Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { realRoutes } from '../test/real-routes.js';
+import type { Route } from './routes.js';
+import { responseJsonText } from './transcoder.js';
 import { wireToJsonText } from './wire-json.js';
 
-const { registry } = realRoutes();
+const { registry, routes } = realRoutes();
 
 /** protoc's json_name: underscores dropped, the letter after each one upper-cased (buf writes it into descriptor sets; here we must). */
 const camel = (name: string): string => name.replace(/_(.)/g, (_, c: string) => c.toUpperCase());
@@ -215,5 +217,23 @@ describe('wireToJsonText', () => {
   it('gives up on a message with a map field', () => {
     const bytes = toBinary(withMap, create(withMap, { id: 'x', counts: { a: 1 } }));
     expect(wireToJsonText(withMap, bytes)).toBeUndefined();
+  });
+});
+
+describe('responseJsonText', () => {
+  /** A real route answering with `output` instead, as if an RPC returned that type. */
+  const answering = (output: DescMessage, responseBody = ''): Route => {
+    const route = routes.find((r) => r.method.name === 'GetThread')!;
+    return { ...route, responseBody, method: { ...route.method, output } };
+  };
+
+  it('writes what the wire writer leaves to the library with the same text toJson gives', () => {
+    const bytes = toBinary(withMap, create(withMap, { id: 'x', counts: { a: 1, b: -2 } }));
+    expect(responseJsonText(answering(withMap), bytes, testRegistry)).toBe(reference(withMap, bytes));
+  });
+
+  it('writes only the response_body field when the rule names one', () => {
+    const bytes = toBinary(everything, create(everything, { s: 'inner', child: { i32: 5 } }));
+    expect(JSON.parse(responseJsonText(answering(everything, 'child'), bytes, testRegistry))).toMatchObject({ i32: 5, s: '' });
   });
 });
