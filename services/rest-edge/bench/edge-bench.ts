@@ -7,7 +7,7 @@
 // round, not the result. CPU ms per call of each process (bench, edge, query, PostgreSQL)
 // (from /proc) say what the edge costs whatever else runs. Not a test: `npm run bench -w services/rest-edge`
 // (builds everything first). BENCH_SECONDS per phase (default 3),
-// BENCH_ROUNDS of A+B (default 4), BENCH_CONCURRENCY (default 16),
+// BENCH_ROUNDS of A+B (default 8: single rounds here range from 5 % to 40 %, so the median needs many), BENCH_CONCURRENCY (default 16),
 // BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it;
 // BENCH_QUERIES=GetThread (or ListMessages) runs one of the two.
 // BENCH_EDGE_NODE_ARGS (space-separated) go to the edge's node command line,
@@ -19,7 +19,7 @@ import { closedLoop, cpuMsOfProcessesNamed, processCpuMs, promiseClient, startSy
 import { monotonicFactory } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
-const rounds = Number(process.env['BENCH_ROUNDS'] ?? 4);
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 8);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const threadCount = Number(process.env['BENCH_THREADS'] ?? 20);
 const messagesPerThread = Number(process.env['BENCH_MESSAGES'] ?? 500);
