@@ -21,5 +21,6 @@ export type { CreateTestDatabaseOptions, TestDatabase } from './postgres-databas
 export { startSystem } from './system.js';
 export type { ServiceName, SystemOptions, TestSystem } from './system.js';
 export { closedLoop, percentile } from './closed-loop.js';
-export type { ClosedLoopRun } from './closed-loop.js';
+export type { ClosedLoopOptions, ClosedLoopRun } from './closed-loop.js';
 export { cpuMsOfProcessesNamed, pidsNamed, processCpuMs } from './process-cpu.js';
+export { journalEnv, streamEnv } from './service-env.js';

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestJournalTables, dynamoClientFor, startDynalite } from './dynalite.js';
 import { createTestStream } from './nats-stream.js';
 import { createTestDatabase } from './postgres-database.js';
+import { journalEnv, streamEnv } from './service-env.js';
 import { startServiceProcess, type ServiceProcess } from './service-process.js';
 
 export type ServiceName = 'command' | 'projector' | 'query' | 'rest-edge';
@@ -79,15 +80,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       METRICS_HOST: '127.0.0.1',
       METRICS_PORT: '0',
       OTEL_TRACES_EXPORTER: 'none',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      DYNAMODB_ENDPOINT: dynalite.endpoint,
-      DYNAMODB_EVENTS_TABLE: tables.eventsTable,
-      DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
-      DYNAMODB_PUBLICATION_TABLE: tables.publicationTable,
-      NATS_URL: stream.url,
-      NATS_STREAM: stream.stream,
-      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+      ...journalEnv(dynalite.endpoint, tables),
+      ...streamEnv(stream),
       DATABASE_URL: db.url,
       ...options.env,
     };

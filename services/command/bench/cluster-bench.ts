@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import { HashRing } from '@threadweaver/cluster';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { createTestJournalTables, createTestStream, dynamoClientFor, FakeKubernetesApi, promiseClient, startServiceProcess, waitFor } from '@threadweaver/testing';
+import { createTestJournalTables, createTestStream, dynamoClientFor, FakeKubernetesApi, journalEnv, streamEnv, promiseClient, startServiceProcess, waitFor } from '@threadweaver/testing';
 import type { PromiseClient, ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 
@@ -60,20 +60,13 @@ async function addNode(): Promise<Node> {
       GRPC_HOST: ip,
       GRPC_PORT: '0',
       LOG_LEVEL: 'info',
-      DYNAMODB_ENDPOINT: endpoint,
-      DYNAMODB_EVENTS_TABLE: tables.eventsTable,
-      DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
-      DYNAMODB_PUBLICATION_TABLE: tables.publicationTable,
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
+      ...journalEnv(endpoint, tables),
       MEMBERSHIP: 'kubernetes',
       KUBERNETES_API_URL: api.url,
       POD_IP: ip,
       POD_NAMESPACE: namespace,
       POD_LABEL_SELECTOR: 'app=command',
-      NATS_URL: stream.url,
-      NATS_STREAM: stream.stream,
-      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+      ...streamEnv(stream),
     },
   });
   const raw = new ThreadCommandServiceClient(process.address, credentials.createInsecure());

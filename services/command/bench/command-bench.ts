@@ -24,7 +24,7 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '@threadweaver/journal-dynamodb';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { createTestJournalTables, createTestStream, dynamoClientFor, pidsNamed, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { closedLoop, createTestJournalTables, createTestStream, percentile, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { appendCondition, journalLikeItem } from './journal-like-item.js';
 
@@ -38,69 +38,30 @@ const floorEntry = fileURLToPath(new URL('./grpc-put-floor.js', import.meta.url)
 const instrumentationEntry = fileURLToPath(new URL('../../dist/instrumentation.js', import.meta.url));
 const tracing = process.env['BENCH_TRACING'] === '1';
 
-interface Run {
-  readonly operations: number;
-  readonly elapsedMs: number;
-  readonly latenciesMs: number[];
-  /** CPU milliseconds each process spent during the run (user + system). */
-  readonly cpuMs: Record<string, number>;
-}
-
-// The figure that survives a noisy shared machine: CPU time per operation,
-// per process, rather than operations per second alone.
-function cpuMsOf(pid: number | undefined): number {
-  if (pid !== undefined) return processCpuMs(pid);
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
-
 /** The local nats-server, so its CPU per command is counted too. */
 const natsServerPid = pidsNamed('nats-server')[0];
 
-/** Runs `body` and adds the CPU time each named process (undefined = this one) spent meanwhile. */
-async function withCpu(pids: Record<string, number | undefined>, body: () => Promise<Omit<Run, 'cpuMs'>>): Promise<Run> {
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
-  const run = await body();
-  const cpuMs = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid) - (before[name] ?? 0)]));
-  return { ...run, cpuMs };
+/** Runs `concurrency` workers (each made by `makeWorker`) for `seconds`, counting the CPU time of each of `pids`. */
+function drive(pids: Record<string, number>, makeWorker: (index: number) => () => Promise<void>): Promise<ClosedLoopRun> {
+  const workers = Array.from({ length: concurrency }, (_, i) => makeWorker(i));
+  const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, () => processCpuMs(pid)]));
+  return closedLoop({ concurrency, seconds, cpu }, (worker) => workers[worker]!());
 }
 
-/** Runs `concurrency` workers for `seconds`, each looping over `step`. */
-async function drive(makeWorker: (index: number) => () => Promise<void>): Promise<Omit<Run, 'cpuMs'>> {
-  const latenciesMs: number[] = [];
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, i) => {
-      const step = makeWorker(i);
-      while (performance.now() < until) {
-        const t0 = performance.now();
-        await step();
-        latenciesMs.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { operations: latenciesMs.length, elapsedMs: performance.now() - started, latenciesMs };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-function describeRun(name: string, run: Run): number {
+function describeRun(name: string, run: ClosedLoopRun): number {
   const sorted = [...run.latenciesMs].sort((a, b) => a - b);
-  const rate = (run.operations / run.elapsedMs) * 1000;
+  const operations = sorted.length;
+  const rate = (operations / run.elapsedMs) * 1000;
   console.log(
-    `${name}: ${run.operations} ops in ${(run.elapsedMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, ` +
+    `${name}: ${operations} ops in ${(run.elapsedMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, ` +
       `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms; CPU ms per op: ` +
-      Object.entries(run.cpuMs).map(([process, ms]) => `${process} ${(ms / run.operations).toFixed(2)}`).join(', '),
+      Object.entries(run.cpuMs).map(([process, ms]) => `${process} ${(ms / operations).toFixed(2)}`).join(', '),
   );
   return rate;
 }
 
-function merge(runs: Run[]): Run {
+function merge(runs: ClosedLoopRun[]): ClosedLoopRun {
   return {
-    operations: runs.reduce((n, r) => n + r.operations, 0),
     elapsedMs: runs.reduce((n, r) => n + r.elapsedMs, 0),
     latenciesMs: runs.flatMap((r) => r.latenciesMs),
     cpuMs: runs.reduce<Record<string, number>>((sum, r) => {
@@ -137,25 +98,18 @@ async function startService(endpoint: string, tables: { eventsTable: string; sna
       ...traced,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
-      NATS_URL: stream.url,
-      NATS_STREAM: stream.stream,
-      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+      ...streamEnv(stream),
       LOG_LEVEL: 'warn',
-      DYNAMODB_ENDPOINT: endpoint,
-      DYNAMODB_EVENTS_TABLE: tables.eventsTable,
-      DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
-      DYNAMODB_PUBLICATION_TABLE: tables.publicationTable,
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
+      ...journalEnv(endpoint, tables),
     },
   });
 }
 
-async function benchService(service: ServiceProcess): Promise<Run> {
+async function benchService(service: ServiceProcess): Promise<ClosedLoopRun> {
   const raws: ThreadCommandServiceClient[] = [];
   try {
-    const nats = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
-    return await withCpu({ bench: undefined, service: service.pid, dynalite: dynalite.pid, ...nats }, () => drive(() => {
+    const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
+    return await drive({ bench: process.pid, service: service.pid, dynalite: dynalite.pid, ...nats }, () => {
       const raw = new ThreadCommandServiceClient(service.address, credentials.createInsecure());
       raws.push(raw);
       const client = promiseClient(raw, ThreadCommandServiceService);
@@ -172,21 +126,21 @@ async function benchService(service: ServiceProcess): Promise<Run> {
         await client.addMessages({ requestId: '', accountId: account, threadId, messages: [{ text: `message ${posted}`, toAccountIds: [] }] });
         posted += 1;
       };
-    }));
+    });
   } finally {
     for (const raw of raws) raw.close();
   }
 }
 
-async function benchRawPuts(client: DynamoDBClient, table: string): Promise<Run> {
-  return withCpu({ bench: undefined, dynalite: dynalite.pid }, () => drive(() => {
+async function benchRawPuts(client: DynamoDBClient, table: string): Promise<ClosedLoopRun> {
+  return drive({ bench: process.pid, dynalite: dynalite.pid }, () => {
     const threadId = ulid();
     let sequenceNr = 0;
     return async () => {
       sequenceNr += 1;
       await client.send(new PutItemCommand({ TableName: table, Item: journalLikeItem(threadId, sequenceNr), ConditionExpression: appendCondition }));
     };
-  }));
+  });
 }
 
 const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
@@ -199,13 +153,13 @@ try {
   const rawTables = await createTestJournalTables(client);
   const floorTables = await createTestJournalTables(client);
   const service = await startService(endpoint, serviceTables);
-  const floor = await startServiceProcess({ name: 'gRPC floor', entry: floorEntry, env: { DYNAMODB_ENDPOINT: endpoint, DYNAMODB_EVENTS_TABLE: floorTables.eventsTable } });
+  const floor = await startServiceProcess({ name: 'gRPC floor', entry: floorEntry, env: journalEnv(endpoint, floorTables) });
   const sink = tracing ? await startSpanSink() : undefined;
   const tracedService = sink === undefined ? undefined : await startService(endpoint, serviceTables, sink.endpoint);
-  const serviceRuns: Run[] = [];
-  const tracedRuns: Run[] = [];
-  const rawRuns: Run[] = [];
-  const floorRuns: Run[] = [];
+  const serviceRuns: ClosedLoopRun[] = [];
+  const tracedRuns: ClosedLoopRun[] = [];
+  const rawRuns: ClosedLoopRun[] = [];
+  const floorRuns: ClosedLoopRun[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       serviceRuns.push(await benchService(service));

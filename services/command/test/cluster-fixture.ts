@@ -5,7 +5,7 @@
 import { credentials } from '@grpc/grpc-js';
 import { HashRing, type Member } from '@threadweaver/cluster';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { FakeKubernetesApi, promiseClient, startServiceProcess, uniqueName, waitFor, type PromiseClient, type ServiceProcess } from '@threadweaver/testing';
+import { FakeKubernetesApi, journalEnv, promiseClient, streamEnv, startServiceProcess, uniqueName, waitFor, type PromiseClient, type ServiceProcess } from '@threadweaver/testing';
 import { commandEntry, type TestStore } from './command-fixture.js';
 
 /** One command pod: its process, its pod name and a client. */
@@ -52,18 +52,13 @@ export class TestCluster {
         GRPC_HOST: ip,
         GRPC_PORT: '0',
         LOG_LEVEL: 'debug',
-        DYNAMODB_ENDPOINT: this.store.dynalite.endpoint,
-        DYNAMODB_EVENTS_TABLE: this.store.tables.eventsTable,
-        DYNAMODB_SNAPSHOTS_TABLE: this.store.tables.snapshotsTable,
-        DYNAMODB_PUBLICATION_TABLE: this.store.tables.publicationTable,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
+        ...journalEnv(this.store.dynalite.endpoint, this.store.tables),
         MEMBERSHIP: 'kubernetes',
         KUBERNETES_API_URL: this.api.url,
         POD_IP: ip,
         POD_NAMESPACE: this.namespace,
         POD_LABEL_SELECTOR: 'app=command',
-        ...this.store.natsEnv(),
+        ...streamEnv(this.store.stream),
         ...env,
       },
     });

@@ -4,6 +4,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
 import {
+  journalEnv,
+  streamEnv,
   createTestJournalTables,
   createTestStream,
   dynamoClientFor,
@@ -29,14 +31,7 @@ export interface TestStore {
   readonly journal: DynamoJournal;
   /** Where the services publish (shared NATS unless given); created by the service, dropped by close(). */
   readonly stream: TestStream;
-  /** NATS_URL / NATS_STREAM / NATS_SUBJECT_PREFIX for a service process. */
-  natsEnv(): Record<string, string>;
   close(): Promise<void>;
-}
-
-/** NATS_URL / NATS_STREAM / NATS_SUBJECT_PREFIX for a service publishing to `stream`. */
-function natsEnvOf(stream: TestStream): Record<string, string> {
-  return { NATS_URL: stream.url, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix };
 }
 
 /** The stores another fixture already owns (the projector's ProjectorWorld has this shape). */
@@ -52,7 +47,7 @@ export interface OwnedStores {
 /** A TestStore over stores owned elsewhere; closing it closes them. */
 export function storeOver(owner: OwnedStores): TestStore {
   const { dynalite, dynamo: client, tables, journal, stream } = owner;
-  return { dynalite, client, tables, journal, stream, natsEnv: () => natsEnvOf(stream), close: () => owner.close() };
+  return { dynalite, client, tables, journal, stream, close: () => owner.close() };
 }
 
 export async function startStore(stream: TestStream = createTestStream()): Promise<TestStore> {
@@ -66,7 +61,6 @@ export async function startStore(stream: TestStream = createTestStream()): Promi
     tables,
     journal,
     stream,
-    natsEnv: () => natsEnvOf(stream),
     close: async () => {
       // The server may be gone already (a test's own nats-server): nothing left to drop then.
       await stream.drop().catch(() => undefined);
@@ -94,13 +88,8 @@ export async function startCommandService(store: TestStore, env: Record<string, 
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       LOG_LEVEL: 'warn',
-      DYNAMODB_ENDPOINT: store.dynalite.endpoint,
-      DYNAMODB_EVENTS_TABLE: store.tables.eventsTable,
-      DYNAMODB_SNAPSHOTS_TABLE: store.tables.snapshotsTable,
-      DYNAMODB_PUBLICATION_TABLE: store.tables.publicationTable,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      ...store.natsEnv(),
+      ...journalEnv(store.dynalite.endpoint, store.tables),
+      ...streamEnv(store.stream),
       ...env,
     },
   });

@@ -9,6 +9,8 @@ import { encodeEvent } from '@threadweaver/event-codec';
 import { DynamoJournal, recoverThread } from '@threadweaver/journal-dynamodb';
 import { createReadModelClient, ThreadReadModel, type ReadModelClient } from '@threadweaver/readmodel';
 import {
+  journalEnv,
+  streamEnv,
   createTestDatabase,
   createTestJournalTables,
   createTestStream,
@@ -78,15 +80,9 @@ export class ProjectorWorld {
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       LOG_LEVEL: 'warn',
-      NATS_URL: this.stream.url,
-      NATS_STREAM: this.stream.stream,
-      NATS_SUBJECT_PREFIX: this.stream.subjectPrefix,
+      ...streamEnv(this.stream),
       DATABASE_URL: this.db.url,
-      DYNAMODB_ENDPOINT: this.dynalite.endpoint,
-      DYNAMODB_EVENTS_TABLE: this.tables.eventsTable,
-      DYNAMODB_SNAPSHOTS_TABLE: this.tables.snapshotsTable,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      ...journalEnv(this.dynalite.endpoint, this.tables),
       ...extra,
     };
   }

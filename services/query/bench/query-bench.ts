@@ -7,7 +7,7 @@ import { credentials } from '@grpc/grpc-js';
 import { decide, evolve, initialState, type ThreadEvent, type ThreadState } from '@threadweaver/domain';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
 import { createReadModelClient, ThreadProjection } from '@threadweaver/readmodel';
-import { closedLoop, createTestDatabase, createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startDynalite, percentile, startServiceProcess, type ClosedLoopRun } from '@threadweaver/testing';
+import { closedLoop, journalEnv, streamEnv, createTestDatabase, createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startDynalite, percentile, startServiceProcess, type ClosedLoopRun } from '@threadweaver/testing';
 import { monotonicFactory, ulid } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -70,14 +70,8 @@ try {
       LOG_LEVEL: 'warn',
       DATABASE_URL: db.url,
       DATABASE_MAX_CONNECTIONS: String(Math.max(10, concurrency)),
-      NATS_URL: stream.url,
-      NATS_STREAM: stream.stream,
-      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
-      DYNAMODB_ENDPOINT: dynalite.endpoint,
-      DYNAMODB_EVENTS_TABLE: tables.eventsTable,
-      DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
-      AWS_ACCESS_KEY_ID: 'bench',
-      AWS_SECRET_ACCESS_KEY: 'bench',
+      ...streamEnv(stream),
+      ...journalEnv(dynalite.endpoint, tables),
     },
   });
   const raw = new ThreadQueryServiceClient(service.address, credentials.createInsecure());

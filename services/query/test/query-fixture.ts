@@ -15,6 +15,8 @@ import { ThreadQueryServiceClient, ThreadQueryServiceService, type WatchThreadRe
 import { createReadModelClient, ThreadProjection, type ReadModelClient } from '@threadweaver/readmodel';
 import { createLogger } from '@threadweaver/telemetry';
 import {
+  journalEnv,
+  streamEnv,
   createTestDatabase,
   createTestJournalTables,
   createTestStream,
@@ -74,14 +76,8 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Quer
       GRPC_PORT: '0',
       LOG_LEVEL: 'warn',
       DATABASE_URL: db.url,
-      NATS_URL: stream.url,
-      NATS_STREAM: stream.stream,
-      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
-      DYNAMODB_ENDPOINT: dynalite.endpoint,
-      DYNAMODB_EVENTS_TABLE: tables.eventsTable,
-      DYNAMODB_SNAPSHOTS_TABLE: tables.snapshotsTable,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
+      ...streamEnv(stream),
+      ...journalEnv(dynalite.endpoint, tables),
       ...env,
     },
   });

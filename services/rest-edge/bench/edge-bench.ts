@@ -15,7 +15,7 @@
 import { Agent, request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
-import { closedLoop, cpuMsOfProcessesNamed, processCpuMs, promiseClient, startSystem } from '@threadweaver/testing';
+import { closedLoop, cpuMsOfProcessesNamed, percentile, processCpuMs, promiseClient, startSystem, type ClosedLoopRun } from '@threadweaver/testing';
 import { monotonicFactory } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
@@ -25,20 +25,9 @@ const threadCount = Number(process.env['BENCH_THREADS'] ?? 20);
 const messagesPerThread = Number(process.env['BENCH_MESSAGES'] ?? 500);
 const newId = monotonicFactory();
 
-/** Latencies of one phase and how long it ran. */
-interface Run {
-  readonly elapsedMs: number;
-  readonly latenciesMs: number[];
-  /** CPU ms each measured process used during the run. */
-  readonly cpu: Record<string, number>;
-}
-
-/** Runs `concurrency` workers for `seconds`, each looping over its step. */
-async function drive(durationS: number, step: (worker: number, i: number) => Promise<unknown>): Promise<Run> {
-  const cpuBefore = Object.fromEntries(Object.entries(measured).map(([name, read]) => [name, read()]));
-  const { elapsedMs, latenciesMs } = await closedLoop({ concurrency, seconds: durationS }, step);
-  const cpu = Object.fromEntries(Object.entries(measured).map(([name, read]) => [name, read() - cpuBefore[name]!]));
-  return { elapsedMs, latenciesMs, cpu };
+/** Runs `concurrency` workers for `durationS`, each looping over its step, counting the measured processes' CPU. */
+function drive(durationS: number, step: (worker: number, i: number) => Promise<unknown>): Promise<ClosedLoopRun> {
+  return closedLoop({ concurrency, seconds: durationS, cpu: measured }, step);
 }
 
 /** Rounds of one path, merged: calls per second over all of them, latency percentiles. */
@@ -51,12 +40,11 @@ interface Summary {
   readonly cpuPerCall: Record<string, number>;
 }
 
-function summarise(runs: readonly Run[]): Summary {
+function summarise(runs: readonly ClosedLoopRun[]): Summary {
   const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
   const elapsedMs = runs.reduce((sum, r) => sum + r.elapsedMs, 0);
-  const cpuPerCall = Object.fromEntries(Object.keys(measured).map((name) => [name, runs.reduce((sum, r) => sum + r.cpu[name]!, 0) / sorted.length]));
-  return { calls: sorted.length, rate: (sorted.length / elapsedMs) * 1000, p50: at(50), p99: at(99), cpuPerCall };
+  const cpuPerCall = Object.fromEntries(Object.keys(measured).map((name) => [name, runs.reduce((sum, r) => sum + r.cpuMs[name]!, 0) / sorted.length]));
+  return { calls: sorted.length, rate: (sorted.length / elapsedMs) * 1000, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuPerCall };
 }
 
 function line(name: string, s: Summary): string {
@@ -162,8 +150,8 @@ try {
     // Warm both paths (JIT, pools, sockets) before anything counts.
     await drive(Math.min(2, seconds), query.grpc);
     await drive(Math.min(2, seconds), query.rest);
-    const a: Run[] = [];
-    const b: Run[] = [];
+    const a: ClosedLoopRun[] = [];
+    const b: ClosedLoopRun[] = [];
     const perRound: number[] = [];
     for (let round = 0; round < rounds; round++) {
       a.push(await drive(seconds, query.grpc));
