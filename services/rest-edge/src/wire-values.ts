@@ -133,8 +133,9 @@ function fixedCodec(size: 4 | 8, text: (buf: Buffer, at: number) => string, zero
 export const scalarCodecs: Record<ScalarType, ScalarCodec> = {
   [ScalarType.DOUBLE]: fixedCodec(8, (b, at) => floatText(b.readDoubleLE(at))),
   [ScalarType.FLOAT]: fixedCodec(4, (b, at) => floatText(b.readFloatLE(at))),
-  [ScalarType.INT64]: varintCodec(int64Text, '"0"'),
-  [ScalarType.UINT64]: varintCodec(uint64Text, '"0"'),
+  // 64-bit integers are JSON strings.
+  [ScalarType.INT64]: varintCodec((lo, hi) => `"${int64Text(lo, hi)}"`, '"0"'),
+  [ScalarType.UINT64]: varintCodec((lo, hi) => `"${uint64Text(lo, hi)}"`, '"0"'),
   [ScalarType.INT32]: varintCodec((lo) => String(lo | 0)),
   [ScalarType.FIXED64]: fixedCodec(8, (b, at) => `"${b.readBigUInt64LE(at)}"`, '"0"'),
   [ScalarType.FIXED32]: fixedCodec(4, (b, at) => String(b.readUInt32LE(at))),
@@ -165,8 +166,3 @@ export const scalarCodecs: Record<ScalarType, ScalarCodec> = {
   [ScalarType.SINT32]: varintCodec((lo) => String((lo >>> 1) ^ -(lo & 1))),
   [ScalarType.SINT64]: varintCodec((lo, hi) => `"${sint64Text(lo, hi)}"`, '"0"'),
 };
-// 64-bit integers are JSON strings.
-for (const type of [ScalarType.INT64, ScalarType.UINT64]) {
-  const codec = scalarCodecs[type];
-  scalarCodecs[type] = { ...codec, read: (c, d) => `"${codec.read(c, d)}"` };
-}
