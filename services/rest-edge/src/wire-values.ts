@@ -130,6 +130,20 @@ function fixedCodec(size: 4 | 8, text: (buf: Buffer, at: number) => string, zero
   return { wireType: size === 4 ? wire.fixed32 : wire.fixed64, read: (c) => text(c.buf, c.take(size)), zero };
 }
 
+/** A length-delimited value (string, bytes); absent, both are `""`. */
+function delimitedCodec(text: (buf: Buffer, start: number, end: number) => string): ScalarCodec {
+  return {
+    wireType: wire.delimited,
+    read: (c) => {
+      const end = c.delimited();
+      const start = c.pos;
+      c.pos = end;
+      return text(c.buf, start, end);
+    },
+    zero: '""',
+  };
+}
+
 export const scalarCodecs: Record<ScalarType, ScalarCodec> = {
   [ScalarType.DOUBLE]: fixedCodec(8, (b, at) => floatText(b.readDoubleLE(at))),
   [ScalarType.FLOAT]: fixedCodec(4, (b, at) => floatText(b.readFloatLE(at))),
@@ -140,26 +154,8 @@ export const scalarCodecs: Record<ScalarType, ScalarCodec> = {
   [ScalarType.FIXED64]: fixedCodec(8, (b, at) => `"${b.readBigUInt64LE(at)}"`, '"0"'),
   [ScalarType.FIXED32]: fixedCodec(4, (b, at) => String(b.readUInt32LE(at))),
   [ScalarType.BOOL]: varintCodec((lo, hi) => (lo !== 0 || hi !== 0 ? 'true' : 'false'), 'false'),
-  [ScalarType.STRING]: {
-    wireType: wire.delimited,
-    read: (c) => {
-      const end = c.delimited();
-      const start = c.pos;
-      c.pos = end;
-      return stringText(c.buf, start, end);
-    },
-    zero: '""',
-  },
-  [ScalarType.BYTES]: {
-    wireType: wire.delimited,
-    read: (c) => {
-      const end = c.delimited();
-      const start = c.pos;
-      c.pos = end;
-      return `"${c.buf.toString('base64', start, end)}"`;
-    },
-    zero: '""',
-  },
+  [ScalarType.STRING]: delimitedCodec(stringText),
+  [ScalarType.BYTES]: delimitedCodec((buf, start, end) => `"${buf.toString('base64', start, end)}"`),
   [ScalarType.UINT32]: varintCodec((lo) => String(lo >>> 0)),
   [ScalarType.SFIXED32]: fixedCodec(4, (b, at) => String(b.readInt32LE(at))),
   [ScalarType.SFIXED64]: fixedCodec(8, (b, at) => `"${b.readBigInt64LE(at)}"`, '"0"'),
