@@ -1,14 +1,17 @@
 // What the REST edge costs on reads: GetThread and ListMessages at the same
 // concurrency, directly over gRPC to the query service (A) and as HTTP/JSON
 // through the edge (B), over one system started by startSystem and seeded
-// through the edge. A and B alternate (A/B/A/B...) so the machine's noise
-// lands on both; the overhead is the median over rounds of B's time per
-// call against A's in the same round, so a burst of load elsewhere skews one
-// round, not the result. CPU ms per call of each process (bench, edge, query, PostgreSQL)
-// (from /proc) say what the edge costs whatever else runs. Not a test: `npm run bench -w services/rest-edge`
-// (builds everything first). BENCH_SECONDS per phase (default 3),
-// BENCH_ROUNDS of A+B (default 8: single rounds here range from 5 % to 40 %, so the median needs many), BENCH_CONCURRENCY (default 16),
-// BENCH_THREADS (default 20, BENCH_MESSAGES each, default 500) tune it;
+// through the edge. A and B alternate (A/B/A/.../B/A) so the machine's noise
+// lands on both. The overhead is the median over rounds of B's time per call
+// against the mean of the two A's around it: a burst of load elsewhere skews
+// one round, not the result, and a drift in the machine's speed does not
+// favour the path that runs later. CPU ms per call of each process (bench,
+// edge, query, PostgreSQL, from /proc) say what the edge costs whatever else
+// runs. Not a test: `npm run bench -w services/rest-edge` (builds everything
+// first). BENCH_SECONDS per phase (default 3), BENCH_ROUNDS of B+A after the
+// first A (default 8: single rounds here range from 5 % to 40 %, so the
+// median needs many), BENCH_CONCURRENCY (default 16), BENCH_THREADS
+// (default 20, BENCH_MESSAGES each, default 500) tune it;
 // BENCH_QUERIES=GetThread (or ListMessages) runs one of the two.
 // BENCH_EDGE_NODE_ARGS (space-separated) go to the edge's node command line,
 // e.g. `--cpu-prof --cpu-prof-dir=/tmp/edge-prof` to see where its CPU goes.
@@ -49,11 +52,6 @@ function summarise(runs: readonly ClosedLoopRun[]): Summary {
 
 function line(name: string, s: Summary): string {
   return `${name.padEnd(6)} ${String(s.calls).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms  CPU ms/call: ${Object.entries(s.cpuPerCall).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`;
-}
-
-/** How much more a call costs through the edge, in %: time per call (1/rate) at equal concurrency. */
-function overhead(grpc: Summary, rest: Summary): number {
-  return (grpc.rate / rest.rate - 1) * 100;
 }
 
 function median(values: readonly number[]): number {
@@ -128,7 +126,7 @@ try {
   );
   console.log(
     `seeded ${threadCount} threads × ${messagesPerThread} messages through the edge in ${((performance.now() - seedStart) / 1000).toFixed(1)} s; ` +
-      `concurrency ${concurrency}, ${rounds} rounds of A (gRPC) + B (REST) × ${seconds} s each`,
+      `concurrency ${concurrency}, ${rounds} rounds of B (REST) between two A (gRPC), ${seconds} s each`,
   );
 
   const threadOf = (worker: number, i: number) => threads[(worker * 7 + i) % threads.length]!;
@@ -150,14 +148,19 @@ try {
     // Warm both paths (JIT, pools, sockets) before anything counts.
     await drive(Math.min(2, seconds), query.grpc);
     await drive(Math.min(2, seconds), query.rest);
-    const a: ClosedLoopRun[] = [];
+    // A B A B ... A: each B is bracketed by two A's and compared with their
+    // mean, so a machine speeding up or slowing down across a round does not
+    // favour whichever path ran later.
+    const a: ClosedLoopRun[] = [await drive(seconds, query.grpc)];
     const b: ClosedLoopRun[] = [];
     const perRound: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      a.push(await drive(seconds, query.grpc));
       b.push(await drive(seconds, query.rest));
-      perRound.push(overhead(summarise(a.slice(-1)), summarise(b.slice(-1))));
-      console.log(`  ${query.name} round ${round + 1}: gRPC ${summarise(a.slice(-1)).rate.toFixed(0)}/s, REST ${summarise(b.slice(-1)).rate.toFixed(0)}/s`);
+      a.push(await drive(seconds, query.grpc));
+      const [before, after, rest] = [summarise(a.slice(-2, -1)), summarise(a.slice(-1)), summarise(b.slice(-1))];
+      const grpcRate = (before.rate + after.rate) / 2;
+      perRound.push((grpcRate / rest.rate - 1) * 100);
+      console.log(`  ${query.name} round ${round + 1}: gRPC ${before.rate.toFixed(0)}/s, REST ${rest.rate.toFixed(0)}/s, gRPC ${after.rate.toFixed(0)}/s`);
     }
     const [grpcSummary, restSummary] = [summarise(a), summarise(b)];
     const cost = median(perRound);

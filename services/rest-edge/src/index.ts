@@ -22,7 +22,7 @@ export type { OpenApiInfo } from './openapi.js';
 export { createEdgeListener, startEdge } from './server.js';
 export type { EdgeOptions, RunningEdge } from './server.js';
 export { GrpcUpstreams } from './upstream.js';
-export type { UpstreamOptions, UnaryCall } from './upstream.js';
+export type { PendingUnary, UpstreamOptions, UnaryCall } from './upstream.js';
 export { loadConfig } from './config.js';
 export { ConfigError, isConfigError } from '@threadweaver/service-config';
 export type { RestEdgeConfig } from './config.js';
