@@ -6,6 +6,8 @@ import { progressChannel } from './projection.js';
 export interface WaitForProgressOptions {
   /** Give up (resolve false) after this long. @default 5000 */
   timeoutMs?: number;
+  /** Give up (resolve false) when this aborts, e.g. the caller went away. */
+  signal?: AbortSignal;
 }
 
 interface Waiter {
@@ -41,23 +43,27 @@ export class ProgressListener {
 
   /**
    * Resolves true once the thread's projected sequence number is at least
-   * `minSequenceNr`, false on timeout; rejects with ReadModelError if the
+   * `minSequenceNr`, false on timeout or abort; rejects with ReadModelError if the
  * connection breaks (the caller should reconnect). `currentProgress` (e.g.
    * ThreadReadModel.progressOf) is read after subscribing, so a commit
    * between the read and the subscription cannot be missed.
    */
   async waitFor(threadId: string, minSequenceNr: number, currentProgress: () => Promise<number>, options: WaitForProgressOptions = {}): Promise<boolean> {
     if (this.failure !== undefined) throw this.failure;
+    if (options.signal?.aborted) return false;
     let waiter!: Waiter;
     const reached = new Promise<boolean>((resolve, reject) => (waiter = { min: minSequenceNr, done: resolve, fail: reject }));
     const set = this.waiters.get(threadId) ?? new Set<Waiter>();
     this.waiters.set(threadId, set.add(waiter));
     const timer = setTimeout(() => waiter.done(false), options.timeoutMs ?? 5000);
+    const abandon = (): void => waiter.done(false);
+    options.signal?.addEventListener('abort', abandon, { once: true });
     try {
       if ((await currentProgress()) >= minSequenceNr) return true;
       return await reached;
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abandon);
       set.delete(waiter);
       if (set.size === 0 && this.waiters.get(threadId) === set) this.waiters.delete(threadId);
     }

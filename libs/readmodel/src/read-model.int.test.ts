@@ -163,4 +163,25 @@ describe('ThreadReadModel', () => {
       await listener.close();
     }
   });
+
+  it('ProgressListener gives up as soon as its signal aborts, and still serves later waits', async () => {
+    const listener = await ProgressListener.connect(db.url);
+    try {
+      const h = new ThreadHistory('W2');
+      h.create('alice');
+      const current = () => reads.progressOf('W2');
+      const controller = new AbortController();
+      const startedAt = Date.now();
+      const abandoned = listener.waitFor('W2', 1, current, { timeoutMs: 30_000, signal: controller.signal });
+      setTimeout(() => controller.abort(), 100);
+      expect(await abandoned).toBe(false);
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+      expect(await listener.waitFor('W2', 1, current, { timeoutMs: 30_000, signal: AbortSignal.abort() })).toBe(false);
+      const waiting = listener.waitFor('W2', 1, current, { timeoutMs: 10_000 });
+      await projection.apply(h.events);
+      expect(await waiting).toBe(true);
+    } finally {
+      await listener.close();
+    }
+  });
 });
