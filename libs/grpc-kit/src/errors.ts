@@ -24,9 +24,18 @@ export class DeadlineExceededError extends InfrastructureError {
   override readonly name = 'DeadlineExceededError';
 }
 
+/** The caller cancelled the call (or went away) before it finished: CANCELLED. */
+export class CancelledError extends InfrastructureError {
+  override readonly name = 'CancelledError';
+}
+
 /** The request could not be decoded as its protobuf message: INVALID_ARGUMENT. */
 export class UndecodableRequestError extends InfrastructureError {
   override readonly name = 'UndecodableRequestError';
+}
+
+export function isCancelledError(err: unknown): err is CancelledError {
+  return err instanceof CancelledError;
 }
 
 export function isInfrastructureError(err: unknown): err is InfrastructureError {

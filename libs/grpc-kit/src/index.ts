@@ -1,9 +1,11 @@
 export {
+  CancelledError,
   ConcurrencyConflictError,
   DeadlineExceededError,
   InfrastructureError,
   UnavailableError,
   UndecodableRequestError,
+  isCancelledError,
   isConcurrencyConflictError,
   isDeadlineExceededError,
   isInfrastructureError,

@@ -2,6 +2,7 @@ import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/gr
 import { isDomainError, type DomainErrorKind } from '@threadweaver/domain';
 import type { Logger } from '@threadweaver/telemetry';
 import {
+  CancelledError,
   ConcurrencyConflictError,
   DeadlineExceededError,
   UnavailableError,
@@ -29,6 +30,7 @@ function infrastructureStatus(err: InfrastructureError): status {
   if (err instanceof ConcurrencyConflictError) return status.ABORTED;
   if (err instanceof DeadlineExceededError) return status.DEADLINE_EXCEEDED;
   if (err instanceof UndecodableRequestError) return status.INVALID_ARGUMENT;
+  if (err instanceof CancelledError) return status.CANCELLED;
   return status.INTERNAL;
 }
 

@@ -36,6 +36,8 @@ export function unaryHandler<Req, Res>(logger: Logger, method: string, handle: A
         (response) => reply(() => callback(null, response), status.OK),
         (err: unknown) => {
           const mapped = toGrpcStatus(err, logger, { method });
+          // Nobody receives this reply; the log says the work was cut short on purpose.
+          if (mapped.code === status.CANCELLED) logger.debug({ method, durationMs: Math.round(performance.now() - startedAt) }, 'call cancelled by the client');
           reply(() => callback(toServiceError(mapped)), mapped.code);
         },
       )

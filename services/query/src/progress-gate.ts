@@ -1,4 +1,4 @@
-import { DeadlineExceededError, UnavailableError } from '@threadweaver/grpc-kit';
+import { CancelledError, DeadlineExceededError, UnavailableError } from '@threadweaver/grpc-kit';
 import { ProgressListener, isReadModelError } from '@threadweaver/readmodel';
 import type { Logger } from '@threadweaver/telemetry';
 
@@ -28,9 +28,11 @@ export class ProgressGate {
   /**
    * Resolves once the thread's progress is at least `minSequenceNr`; throws
    * DeadlineExceededError after the configured wait or at `deadline`
-   * (epoch ms, Infinity for none), whichever is first.
+   * (epoch ms, Infinity for none), whichever is first; throws
+   * CancelledError as soon as `signal` aborts (the caller went away), so an
+   * abandoned query does not hold its place until the wait runs out.
    */
-  async waitUntil(threadId: string, minSequenceNr: number, deadline: number): Promise<void> {
+  async waitUntil(threadId: string, minSequenceNr: number, deadline: number, signal?: AbortSignal): Promise<void> {
     if (minSequenceNr <= 0) return;
     // The common case: the projection is already there, no LISTEN needed.
     if ((await this.options.progressOf(threadId)) >= minSequenceNr) return;
@@ -40,7 +42,8 @@ export class ProgressGate {
       if (remaining <= 0) break;
       const listener = await this.connected();
       try {
-        if (await listener.waitFor(threadId, minSequenceNr, () => this.options.progressOf(threadId), { timeoutMs: remaining })) return;
+        if (await listener.waitFor(threadId, minSequenceNr, () => this.options.progressOf(threadId), { timeoutMs: remaining, signal })) return;
+        if (signal?.aborted) throw new CancelledError(`min_sequence_nr: the caller cancelled while waiting for sequence number ${minSequenceNr} of thread ${threadId}`);
         break;
       } catch (err) {
         if (!isReadModelError(err)) throw err;

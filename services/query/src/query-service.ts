@@ -24,6 +24,17 @@ export function deadlineOf(call: { getDeadline(): Date | number }): number {
 }
 
 /**
+ * Aborts when the client cancels the call or goes away. Made only for
+ * calls that may wait, since most never need it.
+ */
+function cancellationOf(call: ServerUnaryCall<unknown, unknown>): AbortSignal {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else call.once('cancelled', () => controller.abort());
+  return controller.signal;
+}
+
+/**
  * `threadweaver.v1.ThreadQueryService` over the read model. Every
  * thread-scoped query validates its ids, waits for min_sequence_nr
  * (read-your-writes), then authorises: unknown or destroyed → NOT_FOUND,
@@ -34,7 +45,7 @@ export function createQueryService(deps: QueryServiceDeps): ThreadQueryServiceSe
 
   /** Waits for read-your-writes, then checks the caller may read the thread; returns it. */
   async function authorised(query: ThreadQuery, call: ServerUnaryCall<unknown, unknown>): Promise<ThreadView> {
-    await gate.waitUntil(query.threadId, query.minSequenceNr, deadlineOf(call));
+    if (query.minSequenceNr > 0) await gate.waitUntil(query.threadId, query.minSequenceNr, deadlineOf(call), cancellationOf(call));
     const [thread, member] = await Promise.all([reads.getThread(query.threadId), reads.isMember(query.threadId, query.accountId)]);
     if (thread === undefined) throw new NotFoundError(`thread ${query.threadId} not found`);
     if (!member) throw new PermissionDeniedError(`account ${query.accountId} is not a member of thread ${query.threadId}`);

@@ -6,8 +6,8 @@ import { newUlid } from './edge-fixture.js';
 jest.setTimeout(60_000);
 
 // The query service holds a read-your-writes query for up to this long; a
-// cancelled upstream call ends far sooner, so the edge's CANCELLED outcome
-// can only come from the hang-up.
+// cancelled call ends far sooner, so a CANCELLED outcome on either side can
+// only come from the hang-up.
 const readYourWritesWaitMs = 30_000;
 
 describe('rest-edge when the HTTP client hangs up', () => {
@@ -16,7 +16,10 @@ describe('rest-edge when the HTTP client hangs up', () => {
   beforeAll(async () => {
     system = await startSystem({
       services: ['query', 'rest-edge'],
-      serviceEnv: { query: { READ_YOUR_WRITES_TIMEOUT_MS: String(readYourWritesWaitMs) }, 'rest-edge': { LOG_LEVEL: 'debug' } },
+      serviceEnv: {
+        query: { READ_YOUR_WRITES_TIMEOUT_MS: String(readYourWritesWaitMs), LOG_LEVEL: 'debug' },
+        'rest-edge': { LOG_LEVEL: 'debug' },
+      },
     });
   });
 
@@ -24,8 +27,9 @@ describe('rest-edge when the HTTP client hangs up', () => {
     await system?.stop();
   });
 
-  it('cancels the upstream call instead of leaving it running', async () => {
+  it('cancels the upstream call, and the query service stops waiting for it', async () => {
     const edge = system.services['rest-edge']!;
+    const query = system.services.query!;
     const threadId = newUlid();
     // No event of this thread exists, so the query waits for sequence number 5.
     const req = request({
@@ -51,5 +55,13 @@ describe('rest-edge when the HTTP client hangs up', () => {
       .split('\n')
       .find((l) => l.includes('"status":499'))!;
     expect(JSON.parse(line)).toMatchObject({ code: 1, url: expect.stringContaining(threadId) });
+    // The query service ends the call then too, instead of holding it for the rest of its wait.
+    await waitFor(() => query.output().includes('call cancelled by the client'), { timeoutMs: 5_000, description: 'the query service to end the cancelled call' });
+    expect(Date.now() - hungUpAt).toBeLessThan(readYourWritesWaitMs / 2);
+    const ended = query
+      .output()
+      .split('\n')
+      .find((l) => l.includes('call cancelled by the client'))!;
+    expect(JSON.parse(ended)).toMatchObject({ method: 'GetThread' });
   });
 });
