@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { startSystem, waitFor, type TestSystem } from '@threadweaver/testing';
+import { startSystem, waitFor, type ServiceProcess, type TestSystem } from '@threadweaver/testing';
 import { newUlid } from './edge-fixture.js';
 
 jest.setTimeout(60_000);
@@ -9,6 +9,17 @@ jest.setTimeout(60_000);
 // cancelled call ends far sooner, so a CANCELLED outcome on either side can
 // only come from the hang-up.
 const readYourWritesWaitMs = 30_000;
+
+/** The first JSON log line of `who` containing `text`, which must come well before the wait's bound. */
+async function logLineWith(who: string, service: ServiceProcess, text: string, since: number): Promise<unknown> {
+  await waitFor(() => service.output().includes(text), { timeoutMs: 5_000, description: `${who} to log ${text}` });
+  expect(Date.now() - since).toBeLessThan(readYourWritesWaitMs / 2);
+  const line = service
+    .output()
+    .split('\n')
+    .find((l) => l.includes(text))!;
+  return JSON.parse(line) as unknown;
+}
 
 describe('rest-edge when the HTTP client hangs up', () => {
   let system: TestSystem;
@@ -48,20 +59,10 @@ describe('rest-edge when the HTTP client hangs up', () => {
     });
     // The edge records the upstream's status as the request's outcome:
     // CANCELLED (gRPC 1, HTTP 499), long before the query's wait would end.
-    await waitFor(() => edge.output().includes('"status":499'), { timeoutMs: 5_000, description: 'the edge to log the cancelled call' });
-    expect(Date.now() - hungUpAt).toBeLessThan(readYourWritesWaitMs / 2);
-    const line = edge
-      .output()
-      .split('\n')
-      .find((l) => l.includes('"status":499'))!;
-    expect(JSON.parse(line)).toMatchObject({ code: 1, url: expect.stringContaining(threadId) });
+    const edgeLine = await logLineWith('the edge', edge, '"status":499', hungUpAt);
+    expect(edgeLine).toMatchObject({ code: 1, url: expect.stringContaining(threadId) });
     // The query service ends the call then too, instead of holding it for the rest of its wait.
-    await waitFor(() => query.output().includes('call cancelled by the client'), { timeoutMs: 5_000, description: 'the query service to end the cancelled call' });
-    expect(Date.now() - hungUpAt).toBeLessThan(readYourWritesWaitMs / 2);
-    const ended = query
-      .output()
-      .split('\n')
-      .find((l) => l.includes('call cancelled by the client'))!;
-    expect(JSON.parse(ended)).toMatchObject({ method: 'GetThread' });
+    const queryLine = await logLineWith('the query service', query, 'call cancelled by the client', hungUpAt);
+    expect(queryLine).toMatchObject({ method: 'GetThread' });
   });
 });
