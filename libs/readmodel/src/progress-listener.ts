@@ -43,10 +43,11 @@ export class ProgressListener {
 
   /**
    * Resolves true once the thread's projected sequence number is at least
-   * `minSequenceNr`, false on timeout or abort; rejects with ReadModelError if the
- * connection breaks (the caller should reconnect). `currentProgress` (e.g.
-   * ThreadReadModel.progressOf) is read after subscribing, so a commit
-   * between the read and the subscription cannot be missed.
+   * `minSequenceNr`, false on timeout or abort; rejects with ReadModelError
+   * if the connection breaks (the caller should reconnect).
+   * `currentProgress` (e.g. ThreadReadModel.progressOf) is read after
+   * subscribing, so a commit between the read and the subscription cannot
+   * be missed.
    */
   async waitFor(threadId: string, minSequenceNr: number, currentProgress: () => Promise<number>, options: WaitForProgressOptions = {}): Promise<boolean> {
     if (this.failure !== undefined) throw this.failure;
