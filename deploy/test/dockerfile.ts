@@ -1,6 +1,12 @@
 // A small Dockerfile reader, enough to check the root Dockerfile against the
 // repository: instructions grouped by stage, continuation lines joined.
+import type createIgnore from '@balena/dockerignore';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// A CommonJS module whose typings declare a default export it does not have
+// (module.exports is the function itself), so it is required, not imported.
+const ignore = createRequire(import.meta.url)('@balena/dockerignore') as typeof createIgnore.default;
 
 /** One instruction, e.g. { op: 'COPY', args: '--from=build /out/ ./' }. */
 export interface Instruction {
@@ -82,42 +88,11 @@ export function runMounts(args: string): Record<string, string>[] {
 }
 
 /**
- * Reads a .dockerignore the way the Docker builder does: patterns in order,
- * the last one matching a path (or any of its parent directories) decides,
- * `!` re-includes, `*` and `?` stay within one path segment, `**` spans any.
+ * Reads a .dockerignore the way the Docker builder does (@balena/dockerignore
+ * is a port of its matcher): true for a path, relative to the context root,
+ * that the build context leaves out.
  */
 export function dockerignore(path: string): (relativePath: string) => boolean {
-  const rules = readFileSync(path, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const include = line.startsWith('!');
-      const pattern = (include ? line.slice(1) : line).trim().replace(/^\/+|\/+$/g, '');
-      return { include, regex: globToRegex(pattern) };
-    });
-  return (relativePath) => {
-    const segments = relativePath.replace(/^\.?\/+|\/+$/g, '').split('/');
-    const candidates = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
-    let ignored = false;
-    for (const rule of rules) {
-      if (candidates.some((candidate) => rule.regex.test(candidate))) ignored = !rule.include;
-    }
-    return ignored;
-  };
-}
-
-function globToRegex(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*' && pattern[i + 1] === '*') {
-      // `**/` may also match nothing, so `**/dist` covers a top-level `dist`.
-      out += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += pattern[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
+  const rules = ignore().add(readFileSync(path, 'utf8'));
+  return (relativePath) => rules.ignores(relativePath.replace(/^\.?\/+|\/+$/g, ''));
 }
