@@ -29,13 +29,15 @@ export class ProgressGate {
    * Resolves once the thread's progress is at least `minSequenceNr`; throws
    * DeadlineExceededError after the configured wait or at `deadline`
    * (epoch ms, Infinity for none), whichever is first; throws
-   * CancelledError as soon as `signal` aborts (the caller went away), so an
-   * abandoned query does not hold its place until the wait runs out.
+   * CancelledError as soon as the signal `cancellation` makes aborts (the
+   * caller went away), so an abandoned query does not hold its place until
+   * the wait runs out. The signal is made only when the query has to wait.
    */
-  async waitUntil(threadId: string, minSequenceNr: number, deadline: number, signal?: AbortSignal): Promise<void> {
+  async waitUntil(threadId: string, minSequenceNr: number, deadline: number, cancellation?: () => AbortSignal): Promise<void> {
     if (minSequenceNr <= 0) return;
     // The common case: the projection is already there, no LISTEN needed.
     if ((await this.options.progressOf(threadId)) >= minSequenceNr) return;
+    const signal = cancellation?.();
     const until = Math.min(Date.now() + this.options.maxWaitMs, deadline);
     for (;;) {
       const remaining = until - Date.now();

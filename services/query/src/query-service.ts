@@ -23,10 +23,7 @@ export function deadlineOf(call: { getDeadline(): Date | number }): number {
   return deadline instanceof Date ? deadline.getTime() : deadline;
 }
 
-/**
- * Aborts when the client cancels the call or goes away. Made only for
- * calls that may wait, since most never need it.
- */
+/** Aborts when the client cancels the call or goes away. */
 function cancellationOf(call: ServerUnaryCall<unknown, unknown>): AbortSignal {
   const controller = new AbortController();
   if (call.cancelled) controller.abort();
@@ -45,7 +42,7 @@ export function createQueryService(deps: QueryServiceDeps): ThreadQueryServiceSe
 
   /** Waits for read-your-writes, then checks the caller may read the thread; returns it. */
   async function authorised(query: ThreadQuery, call: ServerUnaryCall<unknown, unknown>): Promise<ThreadView> {
-    if (query.minSequenceNr > 0) await gate.waitUntil(query.threadId, query.minSequenceNr, deadlineOf(call), cancellationOf(call));
+    await gate.waitUntil(query.threadId, query.minSequenceNr, deadlineOf(call), () => cancellationOf(call));
     const [thread, member] = await Promise.all([reads.getThread(query.threadId), reads.isMember(query.threadId, query.accountId)]);
     if (thread === undefined) throw new NotFoundError(`thread ${query.threadId} not found`);
     if (!member) throw new PermissionDeniedError(`account ${query.accountId} is not a member of thread ${query.threadId}`);
