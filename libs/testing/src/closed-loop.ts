@@ -42,6 +42,32 @@ export async function closedLoop(options: ClosedLoopOptions, step: (worker: numb
   return { elapsedMs, latenciesMs, cpuMs };
 }
 
+/** Several runs as one: their time, latencies and CPU added up. */
+export function mergeRuns(runs: readonly ClosedLoopRun[]): ClosedLoopRun {
+  const cpuMs: Record<string, number> = {};
+  for (const run of runs) for (const [name, ms] of Object.entries(run.cpuMs)) cpuMs[name] = (cpuMs[name] ?? 0) + ms;
+  return { elapsedMs: runs.reduce((sum, r) => sum + r.elapsedMs, 0), latenciesMs: runs.flatMap((r) => r.latenciesMs), cpuMs };
+}
+
+/** What a run's figures come to. */
+export interface RunSummary {
+  readonly operations: number;
+  /** Operations per second. */
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** CPU ms per operation, by counter name. */
+  readonly cpuPerOperation: Record<string, number>;
+}
+
+/** Operations, rate, latency percentiles and CPU per operation of one run (or of {@link mergeRuns}). */
+export function summariseRun(run: ClosedLoopRun): RunSummary {
+  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
+  const operations = sorted.length;
+  const cpuPerOperation = Object.fromEntries(Object.entries(run.cpuMs).map(([name, ms]) => [name, ms / operations]));
+  return { operations, rate: (operations / run.elapsedMs) * 1000, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuPerOperation };
+}
+
 /** The p-th percentile (0-100) of ascending `sorted` values; NaN when empty. */
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;

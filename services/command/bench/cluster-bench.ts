@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import { HashRing } from '@threadweaver/cluster';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { createTestJournalTables, createTestStream, dynamoClientFor, FakeKubernetesApi, journalEnv, streamEnv, promiseClient, startServiceProcess, waitFor } from '@threadweaver/testing';
+import { createTestJournalTables, createTestStream, dynamoClientFor, FakeKubernetesApi, journalEnv, percentile, streamEnv, promiseClient, startServiceProcess, waitFor } from '@threadweaver/testing';
 import type { PromiseClient, ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 
@@ -35,10 +35,8 @@ interface Thread {
   admin: string;
 }
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
+/** The p-th percentile of unsorted `values`. */
+const percentileOf = (values: number[], p: number): number => percentile([...values].sort((a, b) => a - b), p);
 const ms = (n: number): string => `${n.toFixed(1)} ms`;
 
 const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
@@ -115,7 +113,7 @@ async function throughput(label: string, threads: Thread[]): Promise<void> {
     }),
   );
   const rate = (latencies.length / (performance.now() - started)) * 1000;
-  console.log(`${label}: ${rate.toFixed(0)} commands/s, p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}`);
+  console.log(`${label}: ${rate.toFixed(0)} commands/s, p50 ${ms(percentileOf(latencies, 50))}, p99 ${ms(percentileOf(latencies, 99))}`);
 }
 
 try {
@@ -146,9 +144,9 @@ try {
     await post(other, t);
     forwarded.push(performance.now() - t0);
   }
-  const [l50, f50] = [percentile(local, 50), percentile(forwarded, 50)];
-  console.log(`local     (3 nodes, 1 at a time): p50 ${ms(l50)}, p99 ${ms(percentile(local, 99))}`);
-  console.log(`forwarded (3 nodes, 1 at a time): p50 ${ms(f50)}, p99 ${ms(percentile(forwarded, 99))}; hop costs ~${ms(f50 - l50)} at p50`);
+  const [l50, f50] = [percentileOf(local, 50), percentileOf(forwarded, 50)];
+  console.log(`local     (3 nodes, 1 at a time): p50 ${ms(l50)}, p99 ${ms(percentileOf(local, 99))}`);
+  console.log(`forwarded (3 nodes, 1 at a time): p50 ${ms(f50)}, p99 ${ms(percentileOf(forwarded, 99))}; hop costs ~${ms(f50 - l50)} at p50`);
 
   // A fourth member joins: probes keep posting to the threads that move to it
   // (through node 0) until each has been answered after every view has it.

@@ -24,7 +24,7 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '@threadweaver/journal-dynamodb';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { closedLoop, createTestJournalTables, createTestStream, percentile, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { closedLoop, createTestJournalTables, createTestStream, mergeRuns, summariseRun, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { appendCondition, journalLikeItem } from './journal-like-item.js';
 
@@ -49,26 +49,13 @@ function drive(pids: Record<string, number>, makeWorker: (index: number) => () =
 }
 
 function describeRun(name: string, run: ClosedLoopRun): number {
-  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
-  const operations = sorted.length;
-  const rate = (operations / run.elapsedMs) * 1000;
+  const { operations, rate, p50, p99, cpuPerOperation } = summariseRun(run);
   console.log(
     `${name}: ${operations} ops in ${(run.elapsedMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, ` +
-      `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms; CPU ms per op: ` +
-      Object.entries(run.cpuMs).map(([process, ms]) => `${process} ${(ms / operations).toFixed(2)}`).join(', '),
+      `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; CPU ms per op: ` +
+      Object.entries(cpuPerOperation).map(([process, ms]) => `${process} ${ms.toFixed(2)}`).join(', '),
   );
   return rate;
-}
-
-function merge(runs: ClosedLoopRun[]): ClosedLoopRun {
-  return {
-    elapsedMs: runs.reduce((n, r) => n + r.elapsedMs, 0),
-    latenciesMs: runs.flatMap((r) => r.latenciesMs),
-    cpuMs: runs.reduce<Record<string, number>>((sum, r) => {
-      for (const [name, ms] of Object.entries(r.cpuMs)) sum[name] = (sum[name] ?? 0) + ms;
-      return sum;
-    }, {}),
-  };
 }
 
 /** An OTLP/HTTP endpoint that accepts and discards spans, like a collector would. */
@@ -173,14 +160,14 @@ try {
     await tracedService?.stop();
     sink?.close();
   }
-  const serviceRate = describeRun('command service (gRPC, create + add messages)', merge(serviceRuns));
-  const rawRate = describeRun('raw dynalite conditional PutItem', merge(rawRuns));
-  const floorRate = describeRun('gRPC floor (bare grpc-js server, one conditional PutItem per command)', merge(floorRuns));
+  const serviceRate = describeRun('command service (gRPC, create + add messages)', mergeRuns(serviceRuns));
+  const rawRate = describeRun('raw dynalite conditional PutItem', mergeRuns(rawRuns));
+  const floorRate = describeRun('gRPC floor (bare grpc-js server, one conditional PutItem per command)', mergeRuns(floorRuns));
   console.log(`ratio service / raw puts: ${(serviceRate / rawRate).toFixed(2)} (target >= 0.8)`);
   console.log(`ratio gRPC floor / raw puts: ${(floorRate / rawRate).toFixed(2)} (the most any grpc-js service with one write per command reaches here)`);
   console.log(`ratio service / gRPC floor: ${(serviceRate / floorRate).toFixed(2)} (what ours keeps of what the hop leaves)`);
   if (tracedRuns.length > 0) {
-    const tracedRate = describeRun('command service traced (OpenTelemetry SDK, every span exported over OTLP)', merge(tracedRuns));
+    const tracedRate = describeRun('command service traced (OpenTelemetry SDK, every span exported over OTLP)', mergeRuns(tracedRuns));
     console.log(`tracing overhead: ${((1 - tracedRate / serviceRate) * 100).toFixed(1)} % fewer commands per second (target <= 15 %)`);
   }
   await serviceTables.drop();

@@ -7,7 +7,7 @@ import { credentials } from '@grpc/grpc-js';
 import { decide, evolve, initialState, type ThreadEvent, type ThreadState } from '@threadweaver/domain';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
 import { createReadModelClient, ThreadProjection } from '@threadweaver/readmodel';
-import { closedLoop, journalEnv, streamEnv, createTestDatabase, createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startDynalite, percentile, startServiceProcess, type ClosedLoopRun } from '@threadweaver/testing';
+import { closedLoop, journalEnv, streamEnv, createTestDatabase, createTestJournalTables, createTestStream, dynamoClientFor, promiseClient, startDynalite, summariseRun, startServiceProcess, type ClosedLoopRun } from '@threadweaver/testing';
 import { monotonicFactory, ulid } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -24,9 +24,8 @@ function drive(step: (worker: number, i: number) => Promise<unknown>): Promise<R
 }
 
 function report(name: string, run: Run): void {
-  const sorted = [...run.latenciesMs].sort((a, b) => a - b);
-  const rate = (sorted.length / run.elapsedMs) * 1000;
-  console.log(`${name}: ${sorted.length} calls in ${(run.elapsedMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`);
+  const { operations, rate, p50, p99 } = summariseRun(run);
+  console.log(`${name}: ${operations} calls in ${(run.elapsedMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
 }
 
 /** One thread's history through the real decider: created, then 10 × 100 messages. */

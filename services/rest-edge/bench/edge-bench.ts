@@ -18,7 +18,7 @@
 import { Agent, request } from 'node:http';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
-import { closedLoop, cpuMsOfProcessesNamed, percentile, processCpuMs, promiseClient, startSystem, type ClosedLoopRun } from '@threadweaver/testing';
+import { closedLoop, cpuMsOfProcessesNamed, mergeRuns, processCpuMs, promiseClient, startSystem, summariseRun, type ClosedLoopRun, type RunSummary } from '@threadweaver/testing';
 import { monotonicFactory } from 'ulid';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 3);
@@ -33,25 +33,13 @@ function drive(durationS: number, step: (worker: number, i: number) => Promise<u
   return closedLoop({ concurrency, seconds: durationS, cpu: measured }, step);
 }
 
-/** Rounds of one path, merged: calls per second over all of them, latency percentiles. */
-interface Summary {
-  readonly calls: number;
-  readonly rate: number;
-  readonly p50: number;
-  readonly p99: number;
-  /** CPU ms per call by process. */
-  readonly cpuPerCall: Record<string, number>;
+/** Rounds of one path, merged: calls per second over all of them, latency percentiles, CPU per call. */
+function summarise(runs: readonly ClosedLoopRun[]): RunSummary {
+  return summariseRun(mergeRuns(runs));
 }
 
-function summarise(runs: readonly ClosedLoopRun[]): Summary {
-  const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
-  const elapsedMs = runs.reduce((sum, r) => sum + r.elapsedMs, 0);
-  const cpuPerCall = Object.fromEntries(Object.keys(measured).map((name) => [name, runs.reduce((sum, r) => sum + r.cpuMs[name]!, 0) / sorted.length]));
-  return { calls: sorted.length, rate: (sorted.length / elapsedMs) * 1000, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpuPerCall };
-}
-
-function line(name: string, s: Summary): string {
-  return `${name.padEnd(6)} ${String(s.calls).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms  CPU ms/call: ${Object.entries(s.cpuPerCall).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`;
+function line(name: string, s: RunSummary): string {
+  return `${name.padEnd(6)} ${String(s.operations).padStart(7)} calls  ${s.rate.toFixed(0).padStart(6)}/s  p50 ${s.p50.toFixed(2).padStart(6)} ms  p99 ${s.p99.toFixed(2).padStart(6)} ms  CPU ms/call: ${Object.entries(s.cpuPerOperation).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`;
 }
 
 /**
@@ -59,8 +47,8 @@ function line(name: string, s: Summary): string {
  * rates follow this sum, and it drifts less with the machine's speed than
  * the rates do, so its REST/gRPC ratio is a steadier view of the overhead.
  */
-function cpuPerCall(s: Summary): number {
-  return Object.values(s.cpuPerCall).reduce((sum, ms) => sum + ms, 0);
+function cpuPerCall(s: RunSummary): number {
+  return Object.values(s.cpuPerOperation).reduce((sum, ms) => sum + ms, 0);
 }
 
 function median(values: readonly number[]): number {
