@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createTestDatabase, createTestStream, uniqueName, type TestDatabase, type TestStream } from '@threadweaver/testing';
+import { createTestDatabase, createTestStream, streamEnv, uniqueName, type TestDatabase, type TestStream } from '@threadweaver/testing';
 
 jest.setTimeout(60_000);
 
@@ -46,9 +46,7 @@ beforeAll(async () => {
       LOCAL_PORTS: '0',
       LOCAL_DATA_DIR: dataDir,
       DATABASE_URL: database.url,
-      NATS_URL: stream.url,
-      NATS_STREAM: stream.stream,
-      NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+      ...streamEnv(stream),
       DYNAMODB_EVENTS_TABLE: `${table}-events`,
       DYNAMODB_SNAPSHOTS_TABLE: `${table}-snapshots`,
       DYNAMODB_PUBLICATION_TABLE: `${table}-publication`,

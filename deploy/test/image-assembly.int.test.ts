@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
-import { createTestDatabase, createTestStream, promiseClient, startDynalite, type TestDatabase, type TestStream } from '@threadweaver/testing';
+import { createTestDatabase, createTestStream, promiseClient, startDynalite, streamEnv, type TestDatabase, type TestStream } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { parseDocument } from 'yaml';
 import { execForm, last, parseDockerfile } from './dockerfile.js';
@@ -185,7 +185,7 @@ describe('services started from their assembled trees', () => {
   }, 60_000);
 
   it('query: ready on PostgreSQL + NATS, answers a read through the generated Prisma client, exits 0 on SIGTERM', async () => {
-    const env = { ...unreachable, DATABASE_URL: db.url, NATS_URL: stream.url, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix };
+    const env = { ...unreachable, DATABASE_URL: db.url, ...streamEnv(stream) };
     await bootAndStop('query', env, async (port) => {
       const raw = new ThreadQueryServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
       try {
@@ -198,7 +198,7 @@ describe('services started from their assembled trees', () => {
   }, 60_000);
 
   it('projector: ready on PostgreSQL + NATS, exits 0 on SIGTERM', async () => {
-    await bootAndStop('projector', { ...unreachable, DATABASE_URL: db.url, NATS_URL: stream.url, NATS_STREAM: stream.stream, NATS_SUBJECT_PREFIX: stream.subjectPrefix });
+    await bootAndStop('projector', { ...unreachable, DATABASE_URL: db.url, ...streamEnv(stream) });
   }, 60_000);
 
   it('rest-edge: ready with its descriptors and no backends, serves /healthz, exits 0 on SIGTERM', async () => {
