@@ -3,6 +3,11 @@ import { ScalarType } from '@bufbuild/protobuf';
 
 // Reading protobuf wire values as JSON text, for wire-json.ts: a cursor
 // over the bytes and, per scalar type, how a value is read and written.
+// Not @bufbuild/protobuf's BinaryReader: that one bounds reads by the whole
+// buffer, so a field running past the end of its nested message would be
+// read from the parent's bytes instead of handing the reply to the library;
+// and it allocates per tag and makes a BigInt per 64-bit value, where
+// sequence numbers almost always fit in 32 bits.
 
 /** Thrown inside the wire writer to give up; never leaves `wireToJsonText` (wire-json.ts). */
 class LeftToTheLibrary extends Error {
