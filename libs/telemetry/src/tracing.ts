@@ -1,5 +1,5 @@
-import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Context, Link, Span, SpanOptions, Tracer } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Link, Span, SpanOptions, Tracer } from '@opentelemetry/api';
 
 /**
  * W3C trace context as carried in message headers. Same shape as bus-nats'
@@ -41,6 +41,32 @@ export function activeTraceContext(active: Context = context.active()): W3CTrace
   const traceparent = carrier['traceparent'];
   if (traceparent === undefined) return undefined;
   return { traceparent, tracestate: carrier['tracestate'] };
+}
+
+/** A CLIENT span of one outgoing gRPC call: the trace context to send with the call, and how to end the span. */
+export interface GrpcClientSpan {
+  /** Headers for the call (`traceparent`, `tracestate`); undefined when not tracing. */
+  readonly traceContext: W3CTraceContext | undefined;
+  /** Ends the span with the call's status code (`rpc.grpc.status_code`); a non-OK code marks it ERROR. */
+  end(status: { code: number; message?: string }): void;
+}
+
+/**
+ * Starts a CLIENT span for a gRPC call made without grpc-js (whose
+ * instrumentation would make it), as a child of the active context, with
+ * the same attributes so traces read the same either way.
+ */
+export function startGrpcClientSpan(tracer: Tracer, name: string, attributes: Attributes): GrpcClientSpan {
+  const parent = context.active();
+  const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', ...attributes } }, parent);
+  return {
+    traceContext: activeTraceContext(trace.setSpan(parent, span)),
+    end: ({ code, message }) => {
+      span.setAttribute('rpc.grpc.status_code', code);
+      if (code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, ...(message === undefined ? {} : { message }) });
+      span.end();
+    },
+  };
 }
 
 /** A context whose parent is the remote span `traceContext` names (the root context when none). */
