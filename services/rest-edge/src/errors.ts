@@ -39,8 +39,8 @@ export interface ErrorBody {
 }
 
 /**
- * An error the edge answers itself, before or instead of calling upstream:
- * a gRPC code for the body and the HTTP status to send.
+ * An error the edge answers with: a gRPC code for the body and the HTTP
+ * status to send. The edge's own (bad input, no route) or an upstream's.
  */
 export class EdgeError extends Error {
   override readonly name: string = 'EdgeError';
@@ -90,23 +90,19 @@ export function isPayloadTooLargeError(err: unknown): err is PayloadTooLargeErro
   return err instanceof PayloadTooLargeError;
 }
 
-/** Shape of a grpc-js call error: a numeric code and the server's message. */
-export interface GrpcCallError {
-  code: number;
-  details: string;
+/**
+ * The status an upstream call ended with, answered with the upstream's code
+ * and message and the table's HTTP status. The edge's own gRPC client makes
+ * these too, for what goes wrong on the way (unreachable, deadline, reset).
+ */
+export class UpstreamStatusError extends EdgeError {
+  override readonly name = 'UpstreamStatusError';
+  constructor(code: number, message: string, options?: ErrorOptions) {
+    super(code, message, httpStatusFromGrpcCode(code), options);
+  }
 }
 
-/** True when `err` came back from a gRPC call with a status. */
-export function isGrpcCallError(err: unknown): err is GrpcCallError {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    typeof (err as { code?: unknown }).code === 'number' &&
-    typeof (err as { details?: unknown }).details === 'string'
-  );
-}
-
-/** The upstream's status as an edge error, keeping its code and message. */
-export function fromGrpcCallError(err: GrpcCallError): EdgeError {
-  return new EdgeError(err.code, err.details, httpStatusFromGrpcCode(err.code), { cause: err });
+/** True when `err` is an {@link UpstreamStatusError}. */
+export function isUpstreamStatusError(err: unknown): err is UpstreamStatusError {
+  return err instanceof UpstreamStatusError;
 }

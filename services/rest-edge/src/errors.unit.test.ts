@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import { BadRequestError, EdgeError, fromGrpcCallError, httpStatusFromGrpcCode, isBadRequestError, isEdgeError, isGrpcCallError } from './errors.js';
+import { BadRequestError, EdgeError, httpStatusFromGrpcCode, isBadRequestError, isEdgeError, isUpstreamStatusError, UpstreamStatusError } from './errors.js';
 
 // grpc-gateway's runtime.HTTPStatusFromCode, all 17 codes.
 const table: [keyof typeof status, number][] = [
@@ -35,7 +35,7 @@ describe('gRPC status -> HTTP status', () => {
 
 describe('error bodies', () => {
   it('keep the upstream code and message, with empty details', () => {
-    const err = fromGrpcCallError({ code: status.FAILED_PRECONDITION, details: 'thread T1 is destroyed' });
+    const err = new UpstreamStatusError(status.FAILED_PRECONDITION, 'thread T1 is destroyed');
     expect(err.httpStatus).toBe(400);
     expect(err.toBody()).toEqual({ code: 9, message: 'thread T1 is destroyed', details: [] });
   });
@@ -45,7 +45,9 @@ describe('error bodies', () => {
     expect(isBadRequestError(bad) && isEdgeError(bad)).toBe(true);
     expect(bad.toBody()).toEqual({ code: 3, message: 'title: too long', details: [] });
     expect(isBadRequestError(new EdgeError(status.NOT_FOUND, 'x'))).toBe(false);
-    expect(isGrpcCallError(Object.assign(new Error('x'), { code: 14, details: 'down' }))).toBe(true);
-    expect(isGrpcCallError(new Error('x'))).toBe(false);
+    const down = new UpstreamStatusError(status.UNAVAILABLE, 'down');
+    expect(isUpstreamStatusError(down) && isEdgeError(down)).toBe(true);
+    expect(down.httpStatus).toBe(503);
+    expect(isUpstreamStatusError(bad)).toBe(false);
   });
 });

@@ -26,8 +26,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ service: 'rest-edge', level: config.logLevel });
   const registry = loadDescriptorRegistry(descriptorSetPath);
+  const tracing = parseTelemetryConfig(process.env).tracing;
   const upstreams = new GrpcUpstreams({
     addresses: { [commandService]: config.commandServiceAddress, [queryService]: config.queryServiceAddress },
+    tracing,
   });
   const routes = compileRoutes(registry, upstreams.services);
   const edge = await startEdge({
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     logger,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
     // With tracing on, the http instrumentation records the histogram with its spans.
-    ...(parseTelemetryConfig(process.env).tracing ? {} : { recordRequestDuration: createHttpServerDurationRecorder() }),
+    ...(tracing ? {} : { recordRequestDuration: createHttpServerDurationRecorder() }),
     openApi: buildOpenApi(routes, { title: 'Thread Weaver', version: 'v1' }),
   });
   let stopping = false;

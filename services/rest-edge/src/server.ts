@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from '@bufbuild/protobuf';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from '@threadweaver/telemetry';
-import { BadRequestError, EdgeError, fromGrpcCallError, isEdgeError, isGrpcCallError, isPayloadTooLargeError } from './errors.js';
+import { BadRequestError, EdgeError, isEdgeError, isPayloadTooLargeError } from './errors.js';
 import { metadataFromHeaders, readBody, sendJson, sendJsonText } from './http-io.js';
 import type { RequestDurationRecorder } from './http-metrics.js';
 import { matchRoute, type Route } from './routes.js';
@@ -52,7 +52,7 @@ async function callRoute(options: EdgeOptions, route: Route, variables: Map<stri
     service: route.method.parent.typeName,
     path: route.grpcPath,
     request,
-    deadline: new Date(Date.now() + (options.upstreamTimeoutMs ?? 15_000)),
+    deadline: Date.now() + (options.upstreamTimeoutMs ?? 15_000),
     metadata: metadataFromHeaders(req.headers),
   });
   // A client that hangs up cancels the upstream call instead of leaving it
@@ -60,13 +60,7 @@ async function callRoute(options: EdgeOptions, route: Route, variables: Map<stri
   res.on('close', () => {
     if (!res.writableFinished) call.cancel();
   });
-  let response: Uint8Array;
-  try {
-    response = await call.response;
-  } catch (err) {
-    throw isGrpcCallError(err) ? fromGrpcCallError(err) : err;
-  }
-  sendJsonText(res, 200, responseJsonText(route, response, options.registry));
+  sendJsonText(res, 200, responseJsonText(route, await call.response, options.registry));
 }
 
 async function handle(options: EdgeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

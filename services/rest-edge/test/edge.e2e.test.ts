@@ -26,10 +26,10 @@ describe('rest-edge in front of the command service', () => {
     expect(exit?.code).toBe(0);
   });
 
-  async function call(method: string, path: string, body?: unknown, raw?: string): Promise<Reply> {
+  async function call(method: string, path: string, body?: unknown, raw?: string, headers: Record<string, string> = {}): Promise<Reply> {
     const response = await fetch(`${system.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await response.text();
@@ -96,6 +96,11 @@ describe('rest-edge in front of the command service', () => {
     await expect(post(`/v1/threads/${threadId}/messages/add`, { accountId: admin, messages: [{ text: 'x', reply: 'y' }] })).resolves.toMatchObject(error(400, 3, 'reply'));
     await expect(call('GET', `/v1/threads?account_id=${admin}&page_size=ten`)).resolves.toMatchObject(error(400, 3, 'page_size'));
     await expect(call('GET', `/v1/threads/${threadId}?account_id=${admin}&colour=red`)).resolves.toMatchObject(error(400, 3, 'colour'));
+    // gRPC metadata: forwarded when gRPC can carry it, refused when it cannot.
+    const created = { accountId: admin, title: 't', administratorIds: [admin] };
+    await expect(call('POST', '/v1/threads/create', created, undefined, { 'grpc-metadata-x-tenant': 'acme' })).resolves.toMatchObject({ status: 200 });
+    await expect(call('POST', '/v1/threads/create', created, undefined, { 'grpc-metadata-grpc-timeout': '1S' })).resolves.toMatchObject(error(400, 3, 'reserved'));
+    await expect(call('POST', '/v1/threads/create', created, undefined, { 'grpc-metadata-x!': '1' })).resolves.toMatchObject(error(400, 3, 'metadata key'));
   });
 
   it('answers unknown paths 404 and wrong methods 405 with Allow', async () => {
