@@ -10,6 +10,12 @@ export interface ConnectionOptions {
   maxBackoffMs?: number;
   /** How long a liveness ping may go unanswered before the connection is dropped. @default 5000 */
   pingTimeoutMs?: number;
+  /**
+   * How long a dial may take until the peer's HTTP/2 SETTINGS arrive; then it
+   * counts as failed. Covers a SYN to a vanished pod's address, which the
+   * kernel would otherwise retry for about two minutes. @default 5000
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -84,9 +90,25 @@ export class UpstreamConnection {
     this.session = session;
     // The HTTP server keeps the process alive; an idle upstream connection need not.
     session.unref();
+    this.watchDial(session);
+    const forget = (): void => {
+      if (this.session === session) this.session = undefined;
+    };
+    session.once('goaway', forget);
+    session.once('close', forget);
+    return session;
+  }
+
+  /** Counts a dial as failed, and backs off, when it errs or the peer has not spoken HTTP/2 in time. */
+  private watchDial(session: ClientHttp2Session): void {
     let connected = false;
-    session.once('connect', () => {
+    const connectTimeoutMs = this.options.connectTimeoutMs ?? 5_000;
+    const timer = setTimeout(() => session.destroy(new Error(`no HTTP/2 settings from the peer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    timer.unref();
+    // Up once the peer has spoken HTTP/2 (as grpc-js counts a transport ready), not when TCP connects.
+    session.once('remoteSettings', () => {
       connected = true;
+      clearTimeout(timer);
       this.backoffMs = this.options.initialBackoffMs ?? 250;
     });
     // The calls on a failed session see its error on their streams; here it only sets the backoff.
@@ -96,11 +118,6 @@ export class UpstreamConnection {
       this.dialAllowedAt = Date.now() + this.backoffMs;
       this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 5_000);
     });
-    const forget = (): void => {
-      if (this.session === session) this.session = undefined;
-    };
-    session.once('goaway', forget);
-    session.once('close', forget);
-    return session;
+    session.once('close', () => clearTimeout(timer));
   }
 }

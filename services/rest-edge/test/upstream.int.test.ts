@@ -204,6 +204,19 @@ describe('GrpcUpstreams when the upstream is unreachable', () => {
     expect(Buffer.from(await client.unary(call('Echo')).response).toString()).toBe('ping');
   });
 
+  it('counts a dial as failed when the peer accepts TCP but never speaks HTTP/2', async () => {
+    // Reads and drops what it is sent (so it sees the client's FIN), answers nothing.
+    const mute = createTcpServer((socket) => socket.on('error', () => undefined).resume());
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => mute.close(() => resolve())));
+    const client = upstreams(`127.0.0.1:${(mute.address() as AddressInfo).port}`, { connection: { connectTimeoutMs: 300 } });
+    const startedAt = Date.now();
+    const err = await failure(client.unary(call('Echo', { deadline: Date.now() + 10_000 })).response);
+    expect(err.code).toBe(status.UNAVAILABLE);
+    expect(err.message).toContain('no HTTP/2 settings');
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+  });
+
   it('drops a connection whose peer stops answering, so the next call dials again', async () => {
     const { address } = await grpcServer({ Echo: (c, reply) => reply(null, c.request) });
     const relay = await silentableRelay(Number(address.split(':')[1]));
