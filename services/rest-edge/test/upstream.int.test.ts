@@ -23,8 +23,8 @@ afterEach(async () => {
 });
 
 /** A grpc-js server with byte-level handlers for `/test.v1.Echo/<name>`. */
-async function grpcServer(handlers: Record<string, Handler>, port = 0): Promise<{ server: Server; address: string }> {
-  const server = new Server();
+async function grpcServer(handlers: Record<string, Handler>, port = 0, options: Record<string, number> = {}): Promise<{ server: Server; address: string }> {
+  const server = new Server(options);
   for (const [name, handler] of Object.entries(handlers)) server.register(`/${service}/${name}`, handler, identity, identity, 'unary');
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -97,6 +97,13 @@ describe('GrpcUpstreams against a grpc-js server', () => {
     // Many calls share the one connection, concurrently.
     const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => client.unary(call('Echo', { request: Buffer.from(String(i)) })).response));
     expect(replies.map((r) => Buffer.from(r).toString())).toEqual(Array.from({ length: 200 }, (_, i) => `echo:${i}`));
+  });
+
+  it('completes more calls at once than the server allows streams, queueing the rest', async () => {
+    const { address } = await grpcServer({ Echo: (c, reply) => setTimeout(() => reply(null, c.request), 20) }, 0, { 'grpc.max_concurrent_streams': 10 });
+    const client = upstreams(address);
+    const replies = await Promise.all(Array.from({ length: 300 }, (_, i) => client.unary(call('Echo', { request: Buffer.from(String(i)) })).response));
+    expect(replies.map((r) => Buffer.from(r).toString())).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
   });
 
   it('returns an empty reply message as empty bytes', async () => {
