@@ -7,6 +7,7 @@ import { constants, createServer as createHttp2Server, type Http2Server, type Se
 import { createServer as createTcpServer, connect as tcpConnect, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { waitFor } from '@threadweaver/testing';
 import { isUpstreamStatusError, type UpstreamStatusError } from '../src/errors.js';
 import { GrpcUpstreams, type UnaryCall } from '../src/upstream.js';
 import { unusedAddress } from './edge-fixture.js';
@@ -136,7 +137,7 @@ describe('GrpcUpstreams against a grpc-js server', () => {
     expect(err).toMatchObject({ code: status.DEADLINE_EXCEEDED, httpStatus: 504 });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(290);
     expect(Date.now() - startedAt).toBeLessThan(2_000);
-    await waitUntil(() => serverSawCancel);
+    await waitFor(() => serverSawCancel, { timeoutMs: 5_000, description: 'the server to see the call cancelled' });
   });
 
   it('cancel() ends the call with CANCELLED and the server sees it cancelled', async () => {
@@ -153,7 +154,7 @@ describe('GrpcUpstreams against a grpc-js server', () => {
     await running;
     pending.cancel();
     expect(await failure(pending.response)).toMatchObject({ code: status.CANCELLED, httpStatus: 499 });
-    await waitUntil(() => serverSawCancel);
+    await waitFor(() => serverSawCancel, { timeoutMs: 5_000, description: 'the server to see the call cancelled' });
     pending.cancel(); // after the end: nothing happens
   });
 
@@ -185,14 +186,6 @@ describe('GrpcUpstreams against a grpc-js server', () => {
     expect(Buffer.from(await client.unary(call('Echo')).response).toString()).toBe('second server');
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('GrpcUpstreams when the upstream is unreachable', () => {
   it('fails with UNAVAILABLE, fails fast while backing off, and connects once the upstream is up', async () => {
