@@ -98,7 +98,7 @@ export function isPayloadTooLargeError(err: unknown): err is PayloadTooLargeErro
 export class UpstreamStatusError extends EdgeError {
   override readonly name = 'UpstreamStatusError';
   constructor(code: number, message: string, options?: ErrorOptions) {
-    super(code, message, httpStatusFromGrpcCode(code), options);
+    super(code, message, undefined, options);
   }
 }
 
