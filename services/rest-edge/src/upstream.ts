@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http2';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { startGrpcClientSpan, tracerFor, type Tracer, type W3CTraceContext } from '@threadweaver/telemetry';
 import { isUpstreamStatusError, UpstreamStatusError } from './errors.js';
-import { startUnaryCall, type PendingUnary } from './upstream-call.js';
+import { startUnaryCall, type PendingUnary, type UnaryRequest } from './upstream-call.js';
 import { UpstreamConnection, type ConnectionOptions } from './upstream-connection.js';
 
 export type { PendingUnary } from './upstream-call.js';
@@ -48,19 +48,21 @@ export interface UnaryCall {
  * Our own, over `node:http2`, rather than grpc-js's client: per call grpc-js
  * runs interceptors, resolving, retrying, load-balancing and subchannel
  * calls and a filter stack the edge has no use for, and that was about 40 %
- * of the edge's CPU per call (0.51 -> 0.34 ms per GetThread with this
- * client). The protocol part is small and fixed (gRPC's PROTOCOL-HTTP2):
+ * of the edge's CPU per call (0.51–0.63 -> 0.37–0.53 ms per GetThread in
+ * the edge bench). The protocol part is small and fixed (gRPC's PROTOCOL-HTTP2):
  * see upstream-call.ts, upstream-reply.ts, upstream-connection.ts.
  */
 export class GrpcUpstreams {
   private readonly connections = new Map<string, UpstreamConnection>();
   private readonly tracer: Tracer | undefined;
+  private readonly maxReplyBytes: number;
 
   constructor(private readonly options: UpstreamOptions) {
     for (const address of new Set(Object.values(options.addresses))) {
       this.connections.set(address, new UpstreamConnection(address, options.connection));
     }
     this.tracer = options.tracing === true ? tracerFor('rest-edge') : undefined;
+    this.maxReplyBytes = options.maxReplyBytes ?? 4 * 1024 * 1024;
   }
 
   /** Services this edge can reach. */
@@ -75,10 +77,9 @@ export class GrpcUpstreams {
     if (connection === undefined) {
       return { response: Promise.reject(new UpstreamStatusError(GrpcStatus.UNIMPLEMENTED, `no upstream for ${call.service}`)), cancel: () => undefined };
     }
-    const request = { path: call.path, message: call.request, deadline: call.deadline, metadata: call.metadata ?? {} };
-    const maxReplyBytes = this.options.maxReplyBytes ?? 4 * 1024 * 1024;
-    if (this.tracer === undefined) return startUnaryCall(connection, request, maxReplyBytes);
-    return this.traced(this.tracer, connection, request, maxReplyBytes);
+    const request: UnaryRequest = { path: call.path, message: call.request, deadline: call.deadline, metadata: call.metadata ?? {} };
+    if (this.tracer === undefined) return startUnaryCall(connection, request, this.maxReplyBytes);
+    return this.traced(this.tracer, connection, request);
   }
 
   /** Closes every connection once its calls are done. */
@@ -87,14 +88,15 @@ export class GrpcUpstreams {
   }
 
   /** The call inside a CLIENT span named and described as @opentelemetry/instrumentation-grpc names its own. */
-  private traced(tracer: Tracer, connection: UpstreamConnection, request: Parameters<typeof startUnaryCall>[1], maxReplyBytes: number): PendingUnary {
-    const [service = '', method = ''] = request.path.slice(1).split('/');
-    const span = startGrpcClientSpan(tracer, `grpc.${request.path.slice(1)}`, {
+  private traced(tracer: Tracer, connection: UpstreamConnection, request: UnaryRequest): PendingUnary {
+    const fullMethod = request.path.slice(1);
+    const [service = '', method = ''] = fullMethod.split('/');
+    const span = startGrpcClientSpan(tracer, `grpc.${fullMethod}`, {
       'rpc.service': service,
       'rpc.method': method,
       'server.address': connection.address,
     });
-    const pending = startUnaryCall(connection, { ...request, metadata: withTraceContext(request.metadata, span.traceContext) }, maxReplyBytes);
+    const pending = startUnaryCall(connection, { ...request, metadata: withTraceContext(request.metadata, span.traceContext) }, this.maxReplyBytes);
     pending.response.then(
       () => span.end({ code: GrpcStatus.OK }),
       (err: unknown) => span.end(isUpstreamStatusError(err) ? { code: err.code, message: err.message } : { code: GrpcStatus.UNKNOWN, message: String(err) }),
