@@ -17,8 +17,10 @@
 # no shell and runs as uid 65532. Generated code is produced here and never
 # committed.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
+# Node.js 24 LTS, both images pinned by digest (the multi-arch index digests),
+# so a rebuild gets the same bytes until someone bumps them on purpose.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:3638d9a6fe4030bd716be989438248074489337ba3275657f93595428be4fc03
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot@sha256:14d42e2511532589a7c7e01a753667a74fcc96266e137e8125006b87b0c32d0a
 
 # --- package manifests only: the cache key for `npm ci` -------------------
 FROM ${NODE_IMAGE} AS manifests
@@ -27,7 +29,7 @@ COPY . .
 # find lists every workspace, so a new package needs no Dockerfile change.
 RUN mkdir -p /out \
  && cp package.json package-lock.json /out/ \
- && find proto libs services -mindepth 1 -maxdepth 2 -name package.json -not -path '*/node_modules/*' \
+ && find proto libs services tools -mindepth 1 -maxdepth 2 -name package.json -not -path '*/node_modules/*' \
       -exec cp --parents {} /out/ \;
 
 # --- full install, code generation, compile -------------------------------
@@ -41,6 +43,8 @@ COPY tsconfig.base.json tsconfig.json ./
 COPY proto ./proto
 COPY libs ./libs
 COPY services ./services
+# tools/tw (the CLI) is built too, since the root tsconfig references it; no image ships it.
+COPY tools ./tools
 RUN npm run gen && npx tsc -b
 COPY deploy/scripts ./deploy/scripts
 

@@ -12,7 +12,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./proto/tsconfig.json', './libs/*/tsconfig.json', './libs/*/bench/tsconfig.json', './services/*/bench/tsconfig.json', './services/*/tsconfig.json', './tsconfig.tests.json'],
+        project: ['./proto/tsconfig.json', './libs/*/tsconfig.json', './libs/*/bench/tsconfig.json', './services/*/bench/tsconfig.json', './services/*/tsconfig.json', './tools/*/tsconfig.json', './tsconfig.tests.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -15,6 +15,17 @@ const common = {
 };
 export default {
   maxWorkers: 2,
+  // A worker leaves no handle open (its 'exit' event fires within ~50 ms of
+  // jest's end message), but Node then tears down its ~400 MB heap (ts-jest's
+  // TypeScript, the module registries), which took 160-760 ms on a loaded
+  // 2-core machine, past jest's default 500 ms: jest killed it and printed "a
+  // worker process has failed to exit gracefully" on most runs. A worker
+  // made to skip that teardown never drew the warning, so it is the
+  // teardown, not a leak; wait for it.
+  workerGracefulExitTimeout: 5_000,
+  // A deadline, not an expectation of speed: a shared 2-core CI machine can
+  // take seconds over what takes milliseconds here. Slow tests set their own.
+  testTimeout: 30_000,
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.cjs'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.test.ts'] },

@@ -6,7 +6,11 @@
 // defaults and may be overridden like theirs (NATS_STREAM,
 // NATS_SUBJECT_PREFIX, DYNAMODB_*_TABLE); LOCAL_DATA_DIR (default .local)
 // holds dynalite's data; LOCAL_PORTS=0 makes every port ephemeral (the
-// quick-start test runs it so, beside anything else). Ctrl-C stops everything.
+// quick-start test runs it so, beside anything else). Every call needs a
+// bearer token: a development issuer (libs/dev-issuer, a key made now, in
+// memory) runs in this process on 127.0.0.1:8091, every service verifies
+// its tokens, and `npm run -s token -- <accountId>` asks it for one.
+// Ctrl-C stops everything.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -17,6 +21,7 @@ import dynalite from 'dynalite';
 import pg from 'pg';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createJournalTables } from '@threadweaver/journal-dynamodb';
+import { startDevIssuer } from '@threadweaver/dev-issuer';
 import { migrate } from '@threadweaver/readmodel';
 import { sharedDefaults } from '@threadweaver/service-config';
 
@@ -38,6 +43,7 @@ const ports = {
   query: port(50052),
   projector: port(50053),
   edge: ephemeral ? 0 : Number(env.HTTP_PORT ?? 8080),
+  issuer: port(8091),
   metrics: { command: port(9464), projector: port(9465), query: port(9466), edge: port(9467) },
 };
 
@@ -102,7 +108,7 @@ function startService(name, extraEnv) {
   return new Promise((resolve, reject) => {
     const dir = join(root, `services/${name}`);
     // As `npm start` and the image run it: telemetry first, then the service.
-    const child = spawn(process.execPath, ['--disable-warning=NodeVersionSupportWarning', '--import', join(dir, 'dist/instrumentation.js'), join(dir, 'dist/main.js')], {
+    const child = spawn(process.execPath, ['--import', join(dir, 'dist/instrumentation.js'), join(dir, 'dist/main.js')], {
       env: { OTEL_TRACES_EXPORTER: 'none', ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -116,9 +122,13 @@ function startService(name, extraEnv) {
 }
 
 await requireDependencies();
+if (env.NATS_USER === undefined && env.NATS_CREDS === undefined && env.NATS_NKEY_SEED === undefined) console.log(`[local] NATS at ${natsUrl} without credentials: any client there may publish events (deployments give each service its own NATS identity and permissions)`);
 const dynamo = await startDynamo();
 await ensureDatabase();
+const issuer = await startDevIssuer({ host: '127.0.0.1', port: ports.issuer });
 const shared = {
+  OIDC_ISSUER: issuer.url,
+  OIDC_AUDIENCE: issuer.audience,
   LOG_LEVEL: env.LOG_LEVEL ?? 'info',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
@@ -130,28 +140,44 @@ const shared = {
 };
 const commandPort = await startService('command', { ...shared, GRPC_PORT: String(ports.command), METRICS_PORT: String(ports.metrics.command) });
 await startService('projector', { ...shared, GRPC_PORT: String(ports.projector), METRICS_PORT: String(ports.metrics.projector) });
-const queryPort = await startService('query', { ...shared, GRPC_PORT: String(ports.query), METRICS_PORT: String(ports.metrics.query) });
+// As deployed, the query service reads with the migrations' read-only role (QUERY_DATABASE_URL overrides, e.g. to add its password).
+const readerUrl = env.QUERY_DATABASE_URL ?? Object.assign(new URL(databaseUrl), { username: 'threadweaver_query', password: '' }).toString();
+const queryPort = await startService('query', { ...shared, DATABASE_URL: readerUrl, GRPC_PORT: String(ports.query), METRICS_PORT: String(ports.metrics.query) });
+// The chat page is on here (off in the manifests). Its own origin needs no
+// CORS; LOCAL_UI_ORIGINS adds others (a page served elsewhere during
+// development). The page gets its tokens from the development issuer
+// (UI_ISSUER_URL overrides). Plain http here, so the session cookie cannot be Secure.
 const edgePort = await startService('rest-edge', {
   ...shared,
   HTTP_PORT: String(ports.edge),
   COMMAND_SERVICE_ADDRESS: `127.0.0.1:${commandPort}`,
   QUERY_SERVICE_ADDRESS: `127.0.0.1:${queryPort}`,
   METRICS_PORT: String(ports.metrics.edge),
+  UI_ENABLED: 'true',
+  SESSION_COOKIE_SECURE: 'false',
+  CORS_ALLOWED_ORIGINS: env.LOCAL_UI_ORIGINS ?? '',
+  UI_ISSUER_URL: env.UI_ISSUER_URL ?? issuer.url,
 });
 
 const alice = '01HZZZZZZZZZZZZZZZZZZZZZA1';
+const token = await issuer.mint(alice);
 console.log(`
 Thread Weaver is running.
+  Chat page      http://127.0.0.1:${edgePort}/   (open it in two windows as two accounts)
   REST edge      http://127.0.0.1:${edgePort}   (OpenAPI: /openapi.json)
   gRPC command   127.0.0.1:${commandPort}   (reflection on: grpcurl -plaintext 127.0.0.1:${commandPort} list)
   gRPC query     127.0.0.1:${queryPort}
   DynamoDB       ${dynamo.endpoint} (dynalite)   PostgreSQL ${databaseUrl}   NATS ${natsUrl}
+  OIDC issuer    ${issuer.url}   (development only; a token for any account: DEV_ISSUER_URL=${issuer.url} npm run -s token -- <accountId>)
 
-Try it:
-  curl -s -X POST http://127.0.0.1:${edgePort}/v1/threads/create -H 'content-type: application/json' \\
+Try it, with a token for the demo account ${alice} (valid for an hour):
+  export TOKEN=${token}
+  curl -s -X POST http://127.0.0.1:${edgePort}/v1/threads/create -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\
     -d '{"accountId":"${alice}","title":"Hello","administratorIds":["${alice}"],"memberIds":[]}'
   # then, with the threadId and sequenceNr it returned:
-  curl -s "http://127.0.0.1:${edgePort}/v1/threads/<threadId>?account_id=${alice}&min_sequence_nr=<sequenceNr>"
+  curl -s -H "authorization: Bearer $TOKEN" "http://127.0.0.1:${edgePort}/v1/threads/<threadId>?account_id=${alice}&min_sequence_nr=<sequenceNr>"
+  # and follow it live (newline-delimited JSON; add -H 'accept: text/event-stream' for SSE):
+  curl -N -H "authorization: Bearer $TOKEN" "http://127.0.0.1:${edgePort}/v1/threads/<threadId>/events:watch?account_id=${alice}"
 
 Ctrl-C stops everything.`);
 
@@ -165,6 +191,7 @@ async function stop() {
     await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
   }
   dynamo.server.close();
+  await issuer.close();
   process.exit(0);
 }
 process.on('SIGINT', stop);
