@@ -10,4 +10,6 @@ export {
   readPublicationTable,
   sharedDefaults,
 } from './settings.js';
-export type { DynamoDbSettings, GrpcServerSettings, NatsSettings, ProcessSettings } from './settings.js';
+export type { DynamoDbSettings, GrpcServerSettings, NatsCredentials, NatsSettings, ProcessSettings } from './settings.js';
+export { runService } from './run-service.js';
+export type { RunningService, ServiceContext, ServiceDefinition } from './run-service.js';

@@ -1,5 +1,6 @@
 import { logLevels, type LogLevel } from '@threadweaver/telemetry';
 import type { EnvReader } from './env-reader.js';
+import { ConfigError } from './config-error.js';
 
 /**
  * Defaults of the settings several processes share (docs/DEVELOPING.md),
@@ -63,9 +64,21 @@ export function readProcessSettings(read: EnvReader): ProcessSettings {
 }
 
 /** The JetStream stream events travel on (NATS_URL / NATS_STREAM / NATS_SUBJECT_PREFIX). */
+/**
+ * How a service authenticates to NATS (credentials come from Secrets):
+ * a `.creds` file (NATS_CREDS: JWT + nkey seed), a user and password
+ * (NATS_USER, NATS_PASSWORD), or an nkey seed (NATS_NKEY_SEED).
+ */
+export type NatsCredentials =
+  | { readonly kind: 'creds'; readonly file: string }
+  | { readonly kind: 'user'; readonly user: string; readonly password: string }
+  | { readonly kind: 'nkey'; readonly seed: string };
+
 export interface NatsSettings {
   /** @default 'nats://127.0.0.1:4222' */
   readonly natsUrl: string;
+  /** undefined: connect without credentials (a development server without authorization). */
+  readonly natsCredentials: NatsCredentials | undefined;
   /** @default 'THREAD_EVENTS' */
   readonly natsStream: string;
   /** Events of a thread are on `<prefix>.<threadId>`. @default 'threadweaver.events' */
@@ -78,7 +91,28 @@ export function readNatsSettings(read: EnvReader): NatsSettings {
     natsUrl: read.url('NATS_URL', { protocols: ['nats:', 'tls:', 'ws:', 'wss:'], example: sharedDefaults.natsUrl }) ?? sharedDefaults.natsUrl,
     natsStream: read.matching('NATS_STREAM', sharedDefaults.natsStream, /^[A-Za-z0-9_-]{1,255}$/, 'letters, digits, _ and -'),
     natsSubjectPrefix: read.matching('NATS_SUBJECT_PREFIX', sharedDefaults.natsSubjectPrefix, /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated tokens without wildcards'),
+    natsCredentials: readNatsCredentials(read),
   };
+}
+
+function readNatsCredentials(read: EnvReader): NatsCredentials | undefined {
+  const file = read.raw('NATS_CREDS');
+  const user = read.raw('NATS_USER');
+  const password = read.raw('NATS_PASSWORD');
+  const seed = read.raw('NATS_NKEY_SEED');
+  const given = [file, user, seed].filter((v) => v !== undefined).length;
+  if (given > 1) throw new ConfigError(file === undefined ? 'NATS_USER' : 'NATS_CREDS', 'set only one of NATS_CREDS, NATS_USER (with NATS_PASSWORD) and NATS_NKEY_SEED');
+  if (file !== undefined) return { kind: 'creds', file };
+  if (user !== undefined) {
+    if (password === undefined) throw new ConfigError('NATS_PASSWORD', 'is required with NATS_USER');
+    return { kind: 'user', user, password };
+  }
+  if (password !== undefined) throw new ConfigError('NATS_USER', 'is required with NATS_PASSWORD');
+  if (seed !== undefined) {
+    if (!/^SU[A-Z2-7]{56}$/.test(seed)) throw new ConfigError('NATS_NKEY_SEED', 'must be a user nkey seed (SU followed by 56 base32 characters)');
+    return { kind: 'nkey', seed };
+  }
+  return undefined;
 }
 
 /** The journal's DynamoDB tables and where to reach them. */

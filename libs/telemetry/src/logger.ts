@@ -1,4 +1,5 @@
 import { context, trace } from '@opentelemetry/api';
+import { callFields } from './call-scope.js';
 import { pino, stdTimeFunctions, type Logger as PinoLogger, type LevelWithSilent } from 'pino';
 
 /** The structured logger every package takes as a dependency. */
@@ -21,7 +22,9 @@ export interface LoggerOptions {
 /**
  * A pino logger writing one JSON object per line on stdout, synchronously,
  * so a line written just before `process.exit` (or the readiness line a
- * test launcher waits for) is never lost.
+ * test launcher waits for) is never lost. A line written while serving a
+ * call carries the call's verified `accountId` (its `CallScope`) and,
+ * when tracing, the active span's ids.
  */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
@@ -30,7 +33,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service, pid: process.pid },
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      mixin: traceFields,
+      mixin: () => ({ ...traceFields(), ...callFields() }),
     },
     pino.destination({ dest: 1, sync: true }),
   );

@@ -1,4 +1,5 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { CallScope } from './call-scope.js';
 import type { Attributes, Context, Link, Span, SpanOptions, Tracer } from '@opentelemetry/api';
 
 /**
@@ -32,6 +33,18 @@ export function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn
       span.end();
     }
   });
+}
+
+/**
+ * Names the verified account a call acts as on the active span
+ * (`enduser.id`), so traces can be searched by account, and on the call's
+ * {@link CallScope}, so every log line written while serving it carries it.
+ * Only the id: a credential never goes into a span or a log line.
+ */
+export function recordActingAccount(accountId: string): void {
+  trace.getActiveSpan()?.setAttribute('enduser.id', accountId);
+  const scope = CallScope.current();
+  if (scope !== undefined) scope.accountId = accountId;
 }
 
 /** The active span's context as W3C headers (`traceparent`, `tracestate`); undefined when not tracing. */

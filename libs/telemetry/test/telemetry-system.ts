@@ -1,7 +1,7 @@
 // The whole system (startSystem from @threadweaver/testing) with traces
 // exported over real OTLP/HTTP to a receiver in the test, and each service's
 // Prometheus endpoint on an ephemeral port. Build the services first.
-import { startSystem, type ServiceName, type ServiceProcess, type TestSystem } from '@threadweaver/testing';
+import { metricsUrlOf, startSystem, type ServiceName, type ServiceProcess, type TestSystem } from '@threadweaver/testing';
 import { startOtlpCollector, type OtlpCollector } from './otlp-collector.js';
 
 export type { ServiceName };
@@ -16,16 +16,6 @@ export interface TelemetrySystem {
   stop(): Promise<void>;
 }
 
-/** The metrics port a service logged (`{"msg":"metrics","port":N}`). */
-function metricsPortOf(proc: ServiceProcess): number {
-  for (const line of proc.output().split('\n')) {
-    if (!line.includes('"metrics"')) continue;
-    const parsed = JSON.parse(line) as { msg?: string; port?: number };
-    if (parsed.msg === 'metrics' && typeof parsed.port === 'number') return parsed.port;
-  }
-  throw new Error(`no metrics line in output:\n${proc.output()}`);
-}
-
 export async function startTelemetrySystem(options: { tracing: boolean }): Promise<TelemetrySystem> {
   const collector = await startOtlpCollector();
   let system: TestSystem;
@@ -37,8 +27,8 @@ export async function startTelemetrySystem(options: { tracing: boolean }): Promi
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
-      // The test reads the command service's debug `appended` line.
-      serviceEnv: { command: { LOG_LEVEL: 'debug' } },
+      // The test reads the command service's debug `appended` line and the edge's debug line on an ignored query parameter.
+      serviceEnv: { command: { LOG_LEVEL: 'debug' }, 'rest-edge': { LOG_LEVEL: 'debug' } },
     });
   } catch (err) {
     await collector.close();
@@ -46,7 +36,7 @@ export async function startTelemetrySystem(options: { tracing: boolean }): Promi
   }
   const services = system.services as Record<ServiceName, ServiceProcess>;
   const names = Object.keys(services) as ServiceName[];
-  const metricsUrls = Object.fromEntries(names.map((n) => [n, `http://127.0.0.1:${metricsPortOf(services[n])}/metrics`])) as Record<ServiceName, string>;
+  const metricsUrls = Object.fromEntries(names.map((n) => [n, metricsUrlOf(services[n])])) as Record<ServiceName, string>;
   return {
     collector,
     services,
