@@ -1,3 +1,5 @@
+import type { status } from '@grpc/grpc-js';
+
 /**
  * Infrastructure failures a handler can throw, each answered with one gRPC
  * status by {@link toGrpcStatus}. Domain rejections are `DomainError`s from
@@ -12,6 +14,16 @@ export abstract class InfrastructureError extends Error {
 /** A dependency (journal, owner pod) is down or refused the call: UNAVAILABLE, safe to retry. */
 export class UnavailableError extends InfrastructureError {
   override readonly name = 'UnavailableError';
+}
+
+/** A per-connection, per-account or per-pod cap is reached: RESOURCE_EXHAUSTED (HTTP 429); retry later. */
+export class ResourceExhaustedError extends InfrastructureError {
+  override readonly name = 'ResourceExhaustedError';
+}
+
+/** True when `err` is a {@link ResourceExhaustedError}. */
+export function isResourceExhaustedError(err: unknown): err is ResourceExhaustedError {
+  return err instanceof ResourceExhaustedError;
 }
 
 /** A concurrent writer won, even after a retry: ABORTED, the client may retry. */
@@ -56,4 +68,25 @@ export function isDeadlineExceededError(err: unknown): err is DeadlineExceededEr
 
 export function isUndecodableRequestError(err: unknown): err is UndecodableRequestError {
   return err instanceof UndecodableRequestError;
+}
+
+/**
+ * A call to another gRPC service (a forwarded command) ended with a status,
+ * passed on to our caller as it is; the grpc-js error is its `cause`. Made
+ * where the call is made, by `fromGrpcCallError`.
+ */
+export class RemoteStatusError extends InfrastructureError {
+  override readonly name = 'RemoteStatusError';
+
+  constructor(
+    readonly code: status,
+    readonly details: string,
+    options?: ErrorOptions,
+  ) {
+    super(details, options);
+  }
+}
+
+export function isRemoteStatusError(err: unknown): err is RemoteStatusError {
+  return err instanceof RemoteStatusError;
 }

@@ -1,10 +1,13 @@
 import { Server, ServerCredentials, type ChannelOptions, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
+import type { Authenticator } from '@threadweaver/auth';
 import { descriptorSetPath } from '@threadweaver/proto';
 import type { Logger } from '@threadweaver/telemetry';
 import { HealthImplementation } from 'grpc-health-check';
+import { authenticateCalls } from './authentication.js';
 import { loadContracts, serviceNameOf } from './contracts.js';
 import { hardenDeserializers, rejectUndecodable } from './request-guard.js';
+import { serverLimitOptions, type GrpcServerLimits } from './server-limits.js';
 
 /** One gRPC service to serve. */
 export interface GrpcServiceRegistration {
@@ -20,12 +23,22 @@ export interface GrpcServerOptions {
   /** Port to bind; 0 picks a free one. */
   port: number;
   services: readonly GrpcServiceRegistration[];
+  /**
+   * Checks the bearer token of every call to `services` (health and
+   * reflection stay open) and the request's `account_id` against it.
+   * Required whenever `services` is not empty (start throws otherwise): a
+   * server never serves an API without deciding how callers prove who they
+   * are. A health-only server (the projector's) needs none.
+   */
+  authenticator?: Authenticator;
   logger: Logger;
   /** FileDescriptorSets describing `services`, for reflection and request checks. @default [descriptorSetPath of @threadweaver/proto] */
   descriptorSetPaths?: readonly string[];
   /** Largest request accepted; bigger ones get RESOURCE_EXHAUSTED. @default 4 MiB */
   maxReceiveMessageBytes?: number;
-  /** Extra grpc-js server options. @default {} */
+  /** Streams per connection, connection age and keepalive. @default grpcServerLimitsDefaults */
+  limits?: Partial<GrpcServerLimits>;
+  /** Extra grpc-js server options (they win over `limits`). @default {} */
   channelOptions?: ChannelOptions;
 }
 
@@ -48,18 +61,23 @@ const defaults = { host: '0.0.0.0', maxReceiveMessageBytes: 4 * 1024 * 1024 } as
 
 /**
  * Starts a grpc-js server with the standard health service and server
- * reflection (so grpcurl can list and call it), and with request checks
- * that answer undecodable requests INVALID_ARGUMENT naming the field.
+ * reflection (so grpcurl can list and call it), authentication of every
+ * other call (see {@link authenticateCalls}), and request checks that
+ * answer undecodable requests INVALID_ARGUMENT naming the field.
  * Health starts SERVING; the caller flips it with `setServing`.
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const host = options.host ?? defaults.host;
   const { logger } = options;
+  const { authenticator } = options;
+  if (authenticator === undefined && options.services.length > 0) throw new Error('startGrpcServer: services need an authenticator (createAuthenticator from @threadweaver/auth)');
   const contracts = loadContracts(options.descriptorSetPaths ?? [descriptorSetPath]);
   const server = new Server({
+    ...serverLimitOptions(options.limits),
     ...options.channelOptions,
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? defaults.maxReceiveMessageBytes,
-    interceptors: [rejectUndecodable],
+    // The first interceptor sees a call first: credentials before anything of the request is looked at.
+    interceptors: authenticator === undefined ? [rejectUndecodable] : [authenticateCalls(authenticator, contracts, logger), rejectUndecodable],
   });
   const serviceNames: string[] = [];
   for (const { definition, implementation } of options.services) {

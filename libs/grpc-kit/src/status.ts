@@ -1,10 +1,13 @@
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { isInvalidTokenError, isIssuerUnavailableError } from '@threadweaver/auth';
 import { isDomainError, type DomainErrorKind } from '@threadweaver/domain';
 import type { Logger } from '@threadweaver/telemetry';
 import {
   CancelledError,
   ConcurrencyConflictError,
   DeadlineExceededError,
+  RemoteStatusError,
+  ResourceExhaustedError,
   UnavailableError,
   UndecodableRequestError,
   isInfrastructureError,
@@ -31,23 +34,31 @@ function infrastructureStatus(err: InfrastructureError): status {
   if (err instanceof DeadlineExceededError) return status.DEADLINE_EXCEEDED;
   if (err instanceof UndecodableRequestError) return status.INVALID_ARGUMENT;
   if (err instanceof CancelledError) return status.CANCELLED;
+  if (err instanceof ResourceExhaustedError) return status.RESOURCE_EXHAUSTED;
   return status.INTERNAL;
 }
 
 /**
- * THE mapping from a thrown error to a gRPC status (SPEC §4). Domain errors
- * and typed infrastructure errors keep their message; a gRPC error from a
- * downstream call (a forwarded command) keeps its code; anything else is a
+ * THE mapping from a thrown error to a gRPC status (SPEC §4). Domain errors,
+ * authentication errors (UNAUTHENTICATED; UNAVAILABLE when the issuer's
+ * keys cannot be had) and typed infrastructure errors keep their message; the
+ * status of a downstream call (a forwarded command, as a `RemoteStatusError`)
+ * is passed through; anything else is a
  * bug: logged with `context` and answered INTERNAL without its internals.
  */
 export function toGrpcStatus(err: unknown, logger: Logger, context: Record<string, unknown> = {}): GrpcStatus {
   if (isDomainError(err)) return { code: domainStatus[err.kind], details: err.message };
+  if (isInvalidTokenError(err)) return { code: status.UNAUTHENTICATED, details: err.message };
+  if (isIssuerUnavailableError(err)) {
+    logger.warn({ ...context, err }, 'cannot verify tokens: the issuer is unavailable');
+    return { code: status.UNAVAILABLE, details: `cannot verify the bearer token now: ${err.message}` };
+  }
+  if (err instanceof RemoteStatusError) return { code: err.code, details: err.details };
   if (isInfrastructureError(err)) {
     const code = infrastructureStatus(err);
     if (code === status.UNAVAILABLE || code === status.INTERNAL) logger.warn({ ...context, err }, 'call failed on infrastructure');
     return { code, details: err.message };
   }
-  if (isGrpcServiceError(err)) return { code: err.code, details: err.details };
   logger.error({ ...context, err }, 'unexpected error answered INTERNAL');
   return { code: status.INTERNAL, details: 'internal error' };
 }
@@ -65,4 +76,12 @@ export function isGrpcServiceError(err: unknown): err is ServiceError {
     typeof (err as Partial<ServiceError>).details === 'string' &&
     (err as Partial<ServiceError>).metadata instanceof Metadata
   );
+}
+
+/**
+ * The boundary where an outgoing call's failure enters our code: a grpc-js
+ * error becomes a {@link RemoteStatusError}; anything else is returned as is.
+ */
+export function fromGrpcCallError<E>(err: E): E | RemoteStatusError {
+  return isGrpcServiceError(err) ? new RemoteStatusError(err.code, err.details, { cause: err }) : err;
 }

@@ -1,5 +1,5 @@
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { latencyBucketsSeconds, meterFor, secondsSince, type Logger } from '@threadweaver/telemetry';
+import { latencyBucketsSeconds, meterFor, recordActingAccount, secondsSince, type Logger } from '@threadweaver/telemetry';
 import { toGrpcStatus, toServiceError } from './status.js';
 
 /** A unary handler written as an async function: return the response or throw. */
@@ -15,12 +15,16 @@ const callDuration = meterFor('grpc-kit').createHistogram('threadweaver.rpc.serv
 /**
  * Adapts an async handler to grpc-js: every call gets exactly one reply,
  * the response or the status {@link toGrpcStatus} maps the thrown error to.
- * A synchronous throw is caught too; nothing is swallowed.
+ * A synchronous throw is caught too; nothing is swallowed. The request's
+ * `account_id` (verified against the token by `authenticateCalls`)
+ * goes on the span and on the log lines of a failure.
  */
 export function unaryHandler<Req, Res>(logger: Logger, method: string, handle: AsyncUnaryHandler<Req, Res>): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     let replied = false;
     const startedAt = performance.now();
+    const accountId = accountIdOf(call.request);
+    if (accountId !== undefined) recordActingAccount(accountId);
     const reply = (send: () => void, code: status): void => {
       if (replied) {
         logger.error({ method }, 'second reply to one call suppressed');
@@ -35,12 +39,18 @@ export function unaryHandler<Req, Res>(logger: Logger, method: string, handle: A
       .then(
         (response) => reply(() => callback(null, response), status.OK),
         (err: unknown) => {
-          const mapped = toGrpcStatus(err, logger, { method });
+          const mapped = toGrpcStatus(err, logger, { method, accountId });
           // Nobody receives this reply; the log says the work was cut short on purpose.
-          if (mapped.code === status.CANCELLED) logger.debug({ method, durationMs: Math.round(performance.now() - startedAt) }, 'call cancelled by the client');
+          if (mapped.code === status.CANCELLED) logger.debug({ method, accountId, durationMs: Math.round(performance.now() - startedAt) }, 'call cancelled by the client');
           reply(() => callback(toServiceError(mapped)), mapped.code);
         },
       )
-      .catch((err: unknown) => logger.error({ method, err }, 'sending a reply failed'));
+      .catch((err: unknown) => logger.error({ method, accountId, err }, 'sending a reply failed'));
   };
+}
+
+/** The `account_id` of a request, when it has one. */
+function accountIdOf(request: unknown): string | undefined {
+  const value = typeof request === 'object' && request !== null ? (request as { accountId?: unknown }).accountId : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -12,7 +12,9 @@ import {
   type GetThreadResponse,
 } from '@threadweaver/proto';
 import { createLogger } from '@threadweaver/telemetry';
-import { callWithRawBytes, checkHealth, promiseClient, waitFor } from '@threadweaver/testing';
+import { createAuthenticator, readAuthSettings } from '@threadweaver/auth';
+import { EnvReader } from '@threadweaver/service-config';
+import { callWithRawBytes, checkHealth, promiseClient, testAuthEnv, waitFor } from '@threadweaver/testing';
 import { createRequire } from 'node:module';
 import { startGrpcServer, unaryHandler, type RunningGrpcServer } from '../src/index.js';
 
@@ -36,6 +38,7 @@ async function start(): Promise<{ server: RunningGrpcServer; address: string }> 
     host: '127.0.0.1',
     port: 0,
     logger,
+    authenticator: createAuthenticator(readAuthSettings(new EnvReader(await testAuthEnv())), logger),
     services: [
       { definition: ThreadCommandServiceService, implementation: { createThread } },
       { definition: ThreadQueryServiceService, implementation: { getThread } },

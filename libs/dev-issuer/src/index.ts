@@ -1,0 +1,3 @@
+export { startDevIssuer } from './dev-issuer.js';
+export type { DevIssuer, DevIssuerOptions, MintOptions } from './dev-issuer.js';
+export type { DevAlgorithm } from './signing-keys.js';
