@@ -1,6 +1,6 @@
 // The public surface of the generated contracts. Generated code lives in
 // ../gen (made by `npm run gen`); never edit it by hand.
-export { ThreadEvent, ThreadCreated, ThreadDestroyed, AdministratorIdsJoined, AdministratorIdsLeft, MemberIdsJoined, MemberIdsLeft, AddedMessage, MessagesAdded, MessagesRemoved } from "../gen/threadweaver/v1/events.js";
+export { ThreadEvent, ThreadEventBatch, ThreadCreated, ThreadDestroyed, AdministratorIdsJoined, AdministratorIdsLeft, MemberIdsJoined, MemberIdsLeft, AddedMessage, MessagesAdded, MessagesRemoved } from "../gen/threadweaver/v1/events.js";
 export { Thread, Message } from "../gen/threadweaver/v1/thread.js";
 export { ThreadSnapshot, SnapshotMessage, RememberedRequest } from "../gen/threadweaver/v1/snapshot.js";
 export { CreateThreadRequest, CreateThreadResponse, DestroyThreadRequest, DestroyThreadResponse, JoinAdministratorIdsRequest, JoinAdministratorIdsResponse, LeaveAdministratorIdsRequest, LeaveAdministratorIdsResponse, JoinMemberIdsRequest, JoinMemberIdsResponse, LeaveMemberIdsRequest, LeaveMemberIdsResponse, NewMessage, AddMessagesRequest, AddMessagesResponse, RemoveMessagesRequest, RemoveMessagesResponse, ThreadCommandServiceService, ThreadCommandServiceClient } from "../gen/threadweaver/v1/thread_command_service.js";

@@ -8,8 +8,9 @@ import {
 } from './errors.js';
 import type { AddedMessage, ThreadEvent, ThreadEventPayload } from './events.js';
 import { limits } from './limits.js';
+import { requireMessagesWithinLimits } from './request-size.js';
 import { isAdministrator, isMember, type ExistingThread, type ThreadState } from './state.js';
-import { optionalUlid, requireLength, requireTitle, requireUlid, requireUlidSet } from './validate.js';
+import { optionalUlid, requireCommandMetadata, requireLength, requireTitle, requireUlid, requireUlidSet } from './validate.js';
 
 /**
  * What the aggregate does with a command: append one event, or change
@@ -25,9 +26,7 @@ export type Decision =
  * message ids come in with the call. Throws a DomainError to reject.
  */
 export function decide(state: ThreadState, command: ThreadCommand, now: Date): Decision {
-  requireUlid('request_id', command.requestId);
-  requireUlid('account_id', command.accountId);
-  requireUlid('thread_id', command.threadId);
+  requireCommandMetadata(command);
   if (state.status !== 'absent') {
     // The host routes by thread id; a mismatch is a bug there, not a client error.
     if (state.threadId !== command.threadId) throw new Error(`command for thread ${command.threadId} decided on thread ${state.threadId}`);
@@ -127,9 +126,7 @@ function addMessages(thread: ExistingThread, sender: string, messages: readonly 
   if (!isMember(thread, sender)) {
     throw new PermissionDeniedError(`account_id: account ${sender} is not a member of thread ${thread.threadId} and may not post to it`);
   }
-  if (messages.length < limits.messagesPerCallMin || messages.length > limits.messagesPerCallMax) {
-    throw new InvalidArgumentError('messages', `must hold ${limits.messagesPerCallMin} to ${limits.messagesPerCallMax} messages, got ${messages.length}`);
-  }
+  requireMessagesWithinLimits(messages);
   const earlierInCall = new Set<string>();
   const added = messages.map((message, i): AddedMessage => {
     const field = `messages[${i}]`;
@@ -157,9 +154,9 @@ function removeMessages(thread: ExistingThread, caller: string, ids: readonly st
   const messageIds = requireUlidSet('message_ids', ids, { nonEmpty: true, max: limits.idsPerCallMax });
   const callerIsAdministrator = isAdministrator(thread, caller);
   for (const id of messageIds) {
-    const message = thread.messages.get(id);
-    if (message === undefined) throw new NotFoundError(`message_ids: message ${id} is not in thread ${thread.threadId}`);
-    if (message.senderId !== caller && !callerIsAdministrator) {
+    const senderId = thread.messages.senderOf(id);
+    if (senderId === undefined) throw new NotFoundError(`message_ids: message ${id} is not in thread ${thread.threadId}`);
+    if (senderId !== caller && !callerIsAdministrator) {
       throw new PermissionDeniedError(`account_id: account ${caller} may not remove message ${id}: only its sender or an administrator may`);
     }
   }

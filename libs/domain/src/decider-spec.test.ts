@@ -9,6 +9,7 @@ import {
   initialState,
   type CommandOutcome,
   type Decision,
+  type EventMetadata,
   type ThreadCommand,
   type ThreadCommandBody,
   type ThreadEvent,
@@ -95,8 +96,15 @@ export function command(body: ThreadCommandBody, opts: When = {}): ThreadCommand
 export interface Then {
   readonly state: ThreadState;
   readonly decision: () => Decision;
-  /** Expects one event with the next sequence number matching `payload`; checks evolve accepts it. */
-  thenAppends(payload: Partial<ThreadEventPayload> & Record<string, unknown>): ThreadEvent;
+  /**
+   * Expects exactly one event equal to `payload` (every field of it) plus the
+   * envelope the server assigns, taken from the spec: the command's thread,
+   * request and account ids, the next sequence number and the spec's clock
+   * (`now`, default `at(100)`). `envelope` overrides one of those where the
+   * decider must not use the spec's value (e.g. a clock behind the history).
+   * Checks evolve accepts the event.
+   */
+  thenAppends(payload: ThreadEventPayload, envelope?: Partial<EventMetadata>): ThreadEvent;
   /** Expects no event and this outcome (default: the current sequence number, no message ids). */
   thenUnchanged(outcome?: Partial<CommandOutcome>): CommandOutcome;
   /** Expects a rejection of this class whose message matches (names the field). */
@@ -116,14 +124,16 @@ export function givenEvents(events: readonly ThreadEvent[]): { state: ThreadStat
 function whenOn(events: readonly ThreadEvent[], body: ThreadCommandBody, opts: When = {}): Then {
   const state = fold(events);
   const cmd = command(body, opts);
-  const decision = () => decide(state, cmd, opts.now ?? at(100));
+  const now = opts.now ?? at(100);
+  const decision = () => decide(state, cmd, now);
   return {
     state,
     decision,
-    thenAppends(payload) {
+    thenAppends(payload, envelope = {}) {
       const d = decision();
       if (d.kind !== 'append') throw new Error(`expected an event, got unchanged ${JSON.stringify(d.outcome)}`);
-      expect(d.event).toMatchObject({ threadId: cmd.threadId, sequenceNr: state.sequenceNr + 1, requestId: cmd.requestId, accountId: cmd.accountId, ...payload });
+      const assigned: EventMetadata = { threadId: cmd.threadId, sequenceNr: state.sequenceNr + 1, occurredAt: now, requestId: cmd.requestId, accountId: cmd.accountId };
+      expect(d.event).toEqual({ ...assigned, ...envelope, ...payload });
       expect(evolve(state, d.event).sequenceNr).toBe(state.sequenceNr + 1);
       return d.event;
     },

@@ -1,7 +1,9 @@
 import type { CommandOutcome } from './commands.js';
 import type { ThreadEvent } from './events.js';
-import { limits } from './limits.js';
-import type { ExistingThread, StoredMessage, ThreadState } from './state.js';
+import { AccountSet } from './account-set.js';
+import { MessageIndex } from './message-index.js';
+import { RequestWindow } from './request-window.js';
+import type { ExistingThread, ThreadState } from './state.js';
 
 /** The reply an event stands for; a retry with the same request id gets it again. */
 export function outcomeOf(event: ThreadEvent): CommandOutcome {
@@ -11,8 +13,9 @@ export function outcomeOf(event: ThreadEvent): CommandOutcome {
 }
 
 /**
- * Folds one event into the state. Pure: returns a new state and shares the
- * collections the event does not touch. Events come from the journal, so
+ * Folds one event into the state. Pure: returns a new state; the persistent
+ * collections copy only what the event touches, so the cost is O(size of the
+ * event) whatever the thread's size. Events come from the journal, so
  * they are trusted; an out-of-order event is a bug and throws.
  */
 export function evolve(state: ThreadState, event: ThreadEvent): ThreadState {
@@ -30,12 +33,12 @@ export function evolve(state: ThreadState, event: ThreadEvent): ThreadState {
       parentThreadId: event.parentThreadId,
       title: event.title,
       remarks: event.remarks,
-      administratorIds: new Set(event.administratorIds),
-      memberIds: new Set(event.memberIds),
-      messages: new Map(),
+      administratorIds: AccountSet.of(event.administratorIds),
+      memberIds: AccountSet.of(event.memberIds),
+      messages: MessageIndex.empty(),
       createdAt: event.occurredAt,
       updatedAt: event.occurredAt,
-      recentRequests: remember(new Map(), event),
+      recentRequests: RequestWindow.empty.with(event.requestId, outcomeOf(event)),
     };
   }
   if (state.status === 'absent') throw new Error(`event ${event.threadId}:${event.sequenceNr} (${event.type}) before ThreadCreated`);
@@ -45,56 +48,22 @@ export function evolve(state: ThreadState, event: ThreadEvent): ThreadState {
     ...state,
     sequenceNr: event.sequenceNr,
     updatedAt: event.occurredAt,
-    recentRequests: remember(state.recentRequests, event),
+    recentRequests: state.recentRequests.with(event.requestId, outcomeOf(event)),
   };
   switch (event.type) {
     case 'ThreadDestroyed':
       return { ...next, status: 'destroyed', destroyedAt: event.occurredAt };
     case 'AdministratorIdsJoined':
-      return { ...next, administratorIds: union(state.administratorIds, event.accountIds) };
+      return { ...next, administratorIds: state.administratorIds.with(event.accountIds) };
     case 'AdministratorIdsLeft':
-      return { ...next, administratorIds: difference(state.administratorIds, event.accountIds) };
+      return { ...next, administratorIds: state.administratorIds.without(event.accountIds) };
     case 'MemberIdsJoined':
-      return { ...next, memberIds: union(state.memberIds, event.accountIds) };
+      return { ...next, memberIds: state.memberIds.with(event.accountIds) };
     case 'MemberIdsLeft':
-      return { ...next, memberIds: difference(state.memberIds, event.accountIds) };
+      return { ...next, memberIds: state.memberIds.without(event.accountIds) };
     case 'MessagesAdded':
-      return { ...next, messages: withMessages(state.messages, event) };
+      return { ...next, messages: state.messages.withAdded(event.messages.map((m) => m.id), event.accountId) };
     case 'MessagesRemoved':
-      return { ...next, messages: withoutMessages(state.messages, event.messageIds) };
+      return { ...next, messages: state.messages.withRemoved(event.messageIds) };
   }
-}
-
-function remember(recent: ReadonlyMap<string, CommandOutcome>, event: ThreadEvent): Map<string, CommandOutcome> {
-  const next = new Map(recent);
-  next.set(event.requestId, outcomeOf(event));
-  for (const oldest of next.keys()) {
-    if (next.size <= limits.rememberedRequests) break;
-    next.delete(oldest);
-  }
-  return next;
-}
-
-function union(set: ReadonlySet<string>, ids: readonly string[]): Set<string> {
-  return new Set([...set, ...ids]);
-}
-
-function difference(set: ReadonlySet<string>, ids: readonly string[]): Set<string> {
-  const next = new Set(set);
-  for (const id of ids) next.delete(id);
-  return next;
-}
-
-function withMessages(messages: ReadonlyMap<string, StoredMessage>, event: Extract<ThreadEvent, { type: 'MessagesAdded' }>) {
-  const next = new Map(messages);
-  for (const m of event.messages) {
-    next.set(m.id, { ...m, senderId: event.accountId, createdAt: event.occurredAt, updatedAt: event.occurredAt });
-  }
-  return next;
-}
-
-function withoutMessages(messages: ReadonlyMap<string, StoredMessage>, ids: readonly string[]) {
-  const next = new Map(messages);
-  for (const id of ids) next.delete(id);
-  return next;
 }

@@ -65,22 +65,22 @@ describe('idempotent retries', () => {
 
   it('does not remember a no-op, so its retry is decided against the current state', () => {
     const requestId = freshRequestId();
-    const spec = given(created({ memberIds: [ids.bob] }));
-    spec.when({ type: 'JoinMemberIds', accountIds: [ids.bob] }, { requestId }).thenUnchanged({ sequenceNr: 1 });
-    expect(spec.state.status !== 'absent' && spec.state.recentRequests.has(requestId)).toBe(false);
+    given(created({ memberIds: [ids.bob] })).when({ type: 'JoinMemberIds', accountIds: [ids.bob] }, { requestId }).thenUnchanged({ sequenceNr: 1 });
+    // bob leaves afterwards: the retry now has work to do, and does it.
+    given(created({ memberIds: [ids.bob] }), { type: 'MemberIdsLeft', accountIds: [ids.bob] })
+      .when({ type: 'JoinMemberIds', accountIds: [ids.bob] }, { requestId })
+      .thenAppends({ type: 'MemberIdsJoined', accountIds: [ids.bob] });
   });
 });
 
 describe('event timestamps', () => {
   it('uses the server time given to decide', () => {
-    const event = given(created()).when({ type: 'JoinMemberIds', accountIds: [ids.bob] }, { now: at(42) }).thenAppends({ type: 'MemberIdsJoined' });
-    expect(event.occurredAt).toEqual(at(42));
+    given(created()).when({ type: 'JoinMemberIds', accountIds: [ids.bob] }, { now: at(42) }).thenAppends({ type: 'MemberIdsJoined', accountIds: [ids.bob] });
   });
 
   it('never go backwards when this pod’s clock is behind the last event', () => {
     const spec = given(created(), { type: 'MemberIdsJoined', accountIds: [ids.bob] });
-    const event = spec.when({ type: 'JoinMemberIds', accountIds: [ids.carol] }, { now: at(-1_000) }).thenAppends({ type: 'MemberIdsJoined' });
-    expect(event.occurredAt).toEqual(at(2));
+    spec.when({ type: 'JoinMemberIds', accountIds: [ids.carol] }, { now: at(-1_000) }).thenAppends({ type: 'MemberIdsJoined', accountIds: [ids.carol] }, { occurredAt: at(2) });
   });
 
   it('stamp created, updated and destroyed times from the events', () => {

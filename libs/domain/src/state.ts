@@ -1,16 +1,12 @@
-import type { CommandOutcome } from './commands.js';
+import type { AccountSet } from './account-set.js';
+import type { MessageIndex } from './message-index.js';
+import type { RequestWindow } from './request-window.js';
 
-export interface StoredMessage {
-  readonly id: string;
-  readonly senderId: string;
-  readonly text: string;
-  readonly replyMessageId?: string | undefined;
-  readonly toAccountIds: readonly string[];
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
-
-/** A thread that has been created (and possibly destroyed). */
+/**
+ * A thread that has been created (and possibly destroyed). Every collection
+ * is persistent: folding an event copies O(size of the event), and older
+ * states stay valid, so a host may decide against a tentative state and drop it.
+ */
 export interface ExistingThread {
   readonly status: 'active' | 'destroyed';
   readonly threadId: string;
@@ -19,15 +15,15 @@ export interface ExistingThread {
   readonly parentThreadId?: string | undefined;
   readonly title: string;
   readonly remarks?: string | undefined;
-  readonly administratorIds: ReadonlySet<string>;
-  readonly memberIds: ReadonlySet<string>;
-  /** Live messages by id, in posting order (Map keeps insertion order). */
-  readonly messages: ReadonlyMap<string, StoredMessage>;
+  readonly administratorIds: AccountSet;
+  readonly memberIds: AccountSet;
+  /** Live messages: id -> sender, nothing else (texts live in the events and the read model). */
+  readonly messages: MessageIndex;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly destroyedAt?: Date | undefined;
   /** Bounded window of recent request ids and their outcomes, oldest first. */
-  readonly recentRequests: ReadonlyMap<string, CommandOutcome>;
+  readonly recentRequests: RequestWindow;
 }
 
 export interface AbsentThread {

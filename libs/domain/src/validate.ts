@@ -1,3 +1,4 @@
+import type { CommandMetadata } from './commands.js';
 import { InvalidArgumentError } from './errors.js';
 import { limits } from './limits.js';
 
@@ -18,6 +19,17 @@ export function requireUlid(field: string, value: string | undefined): string {
     throw new InvalidArgumentError(field, `must be a ULID (26 characters of Crockford base32), got ${preview(value)}`);
   }
   return value;
+}
+
+/**
+ * Checks the ids every command is routed and stored by (request_id,
+ * account_id, thread_id, in that order). Adapters call it before a command
+ * touches any thread; `decide` calls it again.
+ */
+export function requireCommandMetadata(meta: CommandMetadata): void {
+  requireUlid('request_id', meta.requestId);
+  requireUlid('account_id', meta.accountId);
+  requireUlid('thread_id', meta.threadId);
 }
 
 export function optionalUlid(field: string, value: string | undefined): string | undefined {
