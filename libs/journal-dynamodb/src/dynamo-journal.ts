@@ -1,10 +1,4 @@
-import {
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  paginateQuery,
-  paginateScan,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, paginateQuery, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ExistingThread, ThreadEvent } from '@threadweaver/domain';
 import {
@@ -12,72 +6,88 @@ import {
   isConditionalCheckFailed,
   translateDynamoError,
 } from './errors.js';
-import { fromEventItem, sameEventItem, toEventItem } from './event-item.js';
-import type { Journal, LoadedSnapshot, SaveSnapshotResult, SnapshotMeta } from './journal.js';
+import { encodeEvent, framedEventBytes } from '@threadweaver/event-codec';
+import { eventsOfItem, lastSequenceNrOf, sameEventItem, toBatchItem, toEventItem } from './event-item.js';
+import { itemAtOrBelow } from './item-reads.js';
+import { writeRequestPointers } from './request-pointers.js';
+import type { Journal, LoadedSnapshot, SaveSnapshotResult, SnapshotMeta, WriteOptions } from './journal.js';
 import { resolveJournalOptions } from './options.js';
 import type { DynamoJournalOptions, ResolvedJournalOptions } from './options.js';
-import { fromSnapshotItem, toSnapshotItem } from './snapshot-item.js';
+import { ChunkedSnapshots } from './chunked-snapshots.js';
+import { findEventsByRequestIds } from './request-lookup.js';
+
+/** Room left in an item's payload budget for gzip's overhead on a batch that does not compress. */
+const batchSlackBytes = 1_024;
 
 /**
- * The journal on DynamoDB: one item per event, keyed (threadId,
- * sequenceNr), written with a conditional put so two writers can never fork
- * a thread's history; one snapshot item per thread.
+ * The journal on DynamoDB: one item per event, or per batch of consecutive
+ * events (group commit), keyed (threadId, sequenceNr of its first event),
+ * written with a conditional put so two writers can never fork a thread's
+ * history; snapshots of any size as chunk items behind a head item.
  */
 export class DynamoJournal implements Journal {
   readonly options: ResolvedJournalOptions;
+  private readonly snapshots: ChunkedSnapshots;
 
   constructor(
     private readonly client: DynamoDBClient,
     options: DynamoJournalOptions = {},
   ) {
     this.options = resolveJournalOptions(options);
+    this.snapshots = new ChunkedSnapshots(client, this.options);
   }
 
-  async append(event: ThreadEvent): Promise<void> {
-    const item = toEventItem(event, this.options);
-    try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.options.eventsTable,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(sequenceNr)',
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw translateDynamoError(err, `PutItem ${event.threadId}:${event.sequenceNr}`);
-      // The SDK retries a put whose response was lost; the retry then finds our
-      // own event. That is success, not a conflict.
-      if (await this.holdsSameEvent(item)) return;
-      throw new SequenceConflictError(event.threadId, event.sequenceNr, { cause: err });
+  async append(event: ThreadEvent, options: WriteOptions = {}): Promise<void> {
+    await this.putItem(toEventItem(event, this.options), event, options.signal);
+  }
+
+  async appendBatch(events: readonly ThreadEvent[], options: WriteOptions = {}): Promise<number> {
+    const first = events[0];
+    if (first === undefined) throw new RangeError('appendBatch needs at least one event');
+    const encoded = [encodeEvent(first)];
+    // Bounded by the raw size, before compression, so a batch never fails where its events alone would fit.
+    let bytes = framedEventBytes(encoded[0]!);
+    for (const event of events.slice(1)) {
+      const next = encodeEvent(event);
+      bytes += framedEventBytes(next);
+      if (bytes > this.options.maxPayloadBytes - batchSlackBytes) break;
+      encoded.push(next);
     }
+    if (encoded.length === 1) {
+      await this.putItem(toEventItem(first, this.options, encoded[0]), first, options.signal);
+      return 1;
+    }
+    const stored = events.slice(0, encoded.length);
+    // Pointers first: once the item is stored, every request in it is findable (request-pointers.ts).
+    await writeRequestPointers(this.client, this.options, stored.slice(1), options.signal);
+    await this.putItem(toBatchItem(stored, encoded, this.options), first, options.signal);
+    return stored.length;
   }
 
   async readEvents(threadId: string, fromSequenceNr: number, toSequenceNr?: number): Promise<ThreadEvent[]> {
-    const values: Record<string, AttributeValue> = { ':t': { S: threadId }, ':from': { N: String(fromSequenceNr) } };
-    let range = 'sequenceNr >= :from';
-    if (toSequenceNr !== undefined) {
-      if (toSequenceNr < fromSequenceNr) return [];
-      values[':to'] = { N: String(toSequenceNr) };
-      range = 'sequenceNr BETWEEN :from AND :to';
-    }
+    const to = toSequenceNr ?? Number.MAX_SAFE_INTEGER;
+    if (to < fromSequenceNr) return [];
+    // A batch keyed below `from` may hold it: look at the item just below, keys only, beside the range query.
+    const [below, inRange] = await Promise.all([
+      fromSequenceNr > 1 ? itemAtOrBelow(this.client, this.options, threadId, fromSequenceNr - 1, true) : undefined,
+      this.itemsBetween(threadId, fromSequenceNr, to),
+    ]);
     const events: ThreadEvent[] = [];
-    try {
-      const pages = paginateQuery(
-        { client: this.client },
-        {
-          TableName: this.options.eventsTable,
-          KeyConditionExpression: `threadId = :t AND ${range}`,
-          ExpressionAttributeValues: values,
-          ConsistentRead: true,
-        },
-      );
-      for await (const page of pages) {
-        for (const item of page.Items ?? []) events.push(fromEventItem(item));
-      }
-    } catch (err) {
-      throw translateDynamoError(err, `Query ${threadId} from ${fromSequenceNr}`);
+    if (below !== undefined && lastSequenceNrOf(below) >= fromSequenceNr) {
+      // The same item again, whole this time (rare: only a read that starts inside a batch gets here).
+      const item = await itemAtOrBelow(this.client, this.options, threadId, fromSequenceNr - 1, false);
+      if (item !== undefined) events.push(...eventsOfItem(item));
     }
-    return events;
+    for (const item of inRange) events.push(...eventsOfItem(item));
+    return events.filter((e) => e.sequenceNr >= fromSequenceNr && e.sequenceNr <= to);
+  }
+
+  async findByRequestId(threadId: string, requestId: string): Promise<ThreadEvent | undefined> {
+    return (await this.findByRequestIds(threadId, [requestId])).get(requestId);
+  }
+
+  findByRequestIds(threadId: string, requestIds: readonly string[]): Promise<Map<string, ThreadEvent>> {
+    return findEventsByRequestIds(this.client, this.options, threadId, requestIds);
   }
 
   async highestSequenceNr(threadId: string): Promise<number> {
@@ -87,14 +97,14 @@ export class DynamoJournal implements Journal {
           TableName: this.options.eventsTable,
           KeyConditionExpression: 'threadId = :t',
           ExpressionAttributeValues: { ':t': { S: threadId } },
-          ProjectionExpression: 'sequenceNr',
+          ProjectionExpression: 'sequenceNr, lastSequenceNr',
           ScanIndexForward: false,
           Limit: 1,
           ConsistentRead: true,
         }),
       );
-      const last = out.Items?.[0]?.['sequenceNr']?.N;
-      return last === undefined ? 0 : Number(last);
+      const last = out.Items?.[0];
+      return last === undefined ? 0 : lastSequenceNrOf(last);
     } catch (err) {
       throw translateDynamoError(err, `Query highest sequence number of ${threadId}`);
     }
@@ -124,43 +134,63 @@ export class DynamoJournal implements Journal {
     }
   }
 
-  async saveSnapshot(state: ExistingThread, meta: SnapshotMeta): Promise<SaveSnapshotResult> {
-    const item = toSnapshotItem(state, meta, this.options);
-    if (item === undefined) return 'too-large';
+  saveSnapshot(state: ExistingThread, meta: SnapshotMeta): Promise<SaveSnapshotResult> {
+    return this.snapshots.save(state, meta);
+  }
+
+  loadSnapshot(threadId: string): Promise<LoadedSnapshot | undefined> {
+    return this.snapshots.load(threadId);
+  }
+
+  /** Items keyed from..to (inclusive), in order; the last may hold events past `to`. */
+  private async itemsBetween(threadId: string, from: number, to: number): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    try {
+      const pages = paginateQuery(
+        { client: this.client },
+        {
+          TableName: this.options.eventsTable,
+          KeyConditionExpression: 'threadId = :t AND sequenceNr BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':t': { S: threadId }, ':from': { N: String(from) }, ':to': { N: String(to) } },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) items.push(...(page.Items ?? []));
+    } catch (err) {
+      throw translateDynamoError(err, `Query ${threadId} from ${from}`);
+    }
+    return items;
+  }
+
+  /**
+   * The one conditional write of an append: the item is stored only if no
+   * item has its key. Keys are the sequence number after the head the writer
+   * knows, so two writers can never both store events for one number (the
+   * journal README proves it for batches).
+   */
+  private async putItem(item: Record<string, AttributeValue>, first: ThreadEvent, signal: AbortSignal | undefined): Promise<void> {
     try {
       await this.client.send(
         new PutItemCommand({
-          TableName: this.options.snapshotsTable,
+          TableName: this.options.eventsTable,
           Item: item,
-          ConditionExpression:
-            'attribute_not_exists(threadId) OR sequenceNr < :seq OR (sequenceNr = :seq AND publishedUpTo < :pub)',
-          ExpressionAttributeValues: { ':seq': { N: String(state.sequenceNr) }, ':pub': { N: String(meta.publishedUpTo) } },
+          ConditionExpression: 'attribute_not_exists(sequenceNr)',
         }),
+        { abortSignal: signal },
       );
-      return 'saved';
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return 'stale';
-      throw translateDynamoError(err, `PutItem snapshot ${state.threadId}:${state.sequenceNr}`);
+      if (!isConditionalCheckFailed(err)) throw translateDynamoError(err, `PutItem ${first.threadId}:${first.sequenceNr}`);
+      // The SDK retries a put whose response was lost; the retry then finds our
+      // own item. That is success, not a conflict.
+      if (await this.holdsSameEvent(item, signal)) return;
+      throw new SequenceConflictError(first.threadId, first.sequenceNr, { cause: err });
     }
   }
 
-  async loadSnapshot(threadId: string): Promise<LoadedSnapshot | undefined> {
-    let item: Record<string, AttributeValue> | undefined;
-    try {
-      const out = await this.client.send(
-        new GetItemCommand({ TableName: this.options.snapshotsTable, Key: { threadId: { S: threadId } }, ConsistentRead: true }),
-      );
-      item = out.Item;
-    } catch (err) {
-      throw translateDynamoError(err, `GetItem snapshot ${threadId}`);
-    }
-    return item === undefined ? undefined : fromSnapshotItem(item);
-  }
-
-  private async holdsSameEvent(item: Record<string, AttributeValue>): Promise<boolean> {
+  private async holdsSameEvent(item: Record<string, AttributeValue>, signal: AbortSignal | undefined): Promise<boolean> {
     const key = { threadId: item['threadId']!, sequenceNr: item['sequenceNr']! };
     try {
-      const out = await this.client.send(new GetItemCommand({ TableName: this.options.eventsTable, Key: key, ConsistentRead: true }));
+      const out = await this.client.send(new GetItemCommand({ TableName: this.options.eventsTable, Key: key, ConsistentRead: true }), { abortSignal: signal });
       return out.Item !== undefined && sameEventItem(out.Item, item);
     } catch (err) {
       throw translateDynamoError(err, `GetItem ${key.threadId.S}:${key.sequenceNr.N}`);

@@ -31,7 +31,17 @@ export class SequenceConflictError extends JournalError {
  * Maps to gRPC UNAVAILABLE.
  */
 export class JournalUnavailableError extends JournalError {
-  override readonly name = 'JournalUnavailableError';
+  override readonly name: string = 'JournalUnavailableError';
+}
+
+/**
+ * The caller's signal (its deadline) aborted the write: the SDK's request
+ * and retries stopped. A JournalUnavailableError, so the outcome is as
+ * unknown as after any other failure: a request already sent may have been
+ * applied.
+ */
+export class JournalWriteAbortedError extends JournalUnavailableError {
+  override readonly name = 'JournalWriteAbortedError';
 }
 
 /** The event does not fit in one DynamoDB item even compressed; nothing was stored. */
@@ -64,6 +74,10 @@ export function isJournalUnavailableError(err: unknown): err is JournalUnavailab
   return err instanceof JournalUnavailableError;
 }
 
+export function isJournalWriteAbortedError(err: unknown): err is JournalWriteAbortedError {
+  return err instanceof JournalWriteAbortedError;
+}
+
 export function isEventTooLargeError(err: unknown): err is EventTooLargeError {
   return err instanceof EventTooLargeError;
 }
@@ -79,6 +93,8 @@ export function isCorruptJournalError(err: unknown): err is CorruptJournalError 
 export function translateDynamoError(err: unknown, what: string): JournalError {
   if (isJournalError(err)) return err;
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  // The SDK's name for a request its abortSignal ended (@smithy/node-http-handler).
+  if (err instanceof Error && err.name === 'AbortError') return new JournalWriteAbortedError(`DynamoDB ${what} given up by the caller (${detail})`, { cause: err });
   return new JournalUnavailableError(`DynamoDB ${what} failed (${detail})`, { cause: err });
 }
 

@@ -18,6 +18,13 @@ export interface DynamoJournalOptions {
    * @default 390000
    */
   maxPayloadBytes?: number;
+  /**
+   * A snapshot write announced on a head this long ago and never committed
+   * is taken for dead (its writer crashed): the thread's next snapshot
+   * deletes its chunks. Far longer than any write takes.
+   * @default 600000 (10 min)
+   */
+  abandonedSnapshotWriteAfterMs?: number;
 }
 
 /** {@link DynamoJournalOptions} with every default filled in. */
@@ -30,6 +37,7 @@ export function resolveJournalOptions(options: DynamoJournalOptions = {}): Resol
     snapshotsTable: options.snapshotsTable ?? 'thread-snapshots',
     compressAboveBytes: options.compressAboveBytes ?? 64 * 1024,
     maxPayloadBytes: options.maxPayloadBytes ?? 390_000,
+    abandonedSnapshotWriteAfterMs: options.abandonedSnapshotWriteAfterMs ?? 600_000,
   };
 }
 

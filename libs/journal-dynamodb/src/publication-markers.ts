@@ -1,6 +1,7 @@
 import { DeleteItemCommand, PutItemCommand, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CorruptJournalError, isConditionalCheckFailed, translateDynamoError } from './errors.js';
+import type { WriteOptions } from './journal.js';
 
 /**
  * "This thread was activated by `incarnation` and may hold events persisted
@@ -22,8 +23,8 @@ export interface PublicationMarker {
  * {@link DynamoPublicationMarkers}.
  */
 export interface PublicationMarkers {
-  /** Writes (or takes over) the thread's marker for `incarnation`. Throws JournalUnavailableError. */
-  mark(threadId: string, incarnation: string): Promise<void>;
+  /** Writes (or takes over) the thread's marker for `incarnation`. Throws JournalUnavailableError (also when `signal` aborted it). */
+  mark(threadId: string, incarnation: string, options?: WriteOptions): Promise<void>;
   /**
    * Deletes the thread's marker only if `incarnation` still holds it; false
    * when it was gone or another incarnation has taken it over since.
@@ -61,13 +62,14 @@ export class DynamoPublicationMarkers implements PublicationMarkers {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  async mark(threadId: string, incarnation: string): Promise<void> {
+  async mark(threadId: string, incarnation: string, options: WriteOptions = {}): Promise<void> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: { threadId: { S: threadId }, incarnation: { S: incarnation }, since: { N: String(this.clock().getTime()) } },
         }),
+        { abortSignal: options.signal },
       );
     } catch (err) {
       throw translateDynamoError(err, `PutItem publication marker ${threadId}`);

@@ -42,13 +42,30 @@ function eventsTableInput(name: string): CreateTableCommandInput {
     AttributeDefinitions: [
       { AttributeName: 'threadId', AttributeType: 'S' },
       { AttributeName: 'sequenceNr', AttributeType: 'N' },
+      { AttributeName: 'requestId', AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'threadId', KeyType: 'HASH' },
       { AttributeName: 'sequenceNr', KeyType: 'RANGE' },
     ],
+    // Finds a retried request's first event at any age. A global index, not a
+    // local one: a local index would cap each thread's items at 10 GB.
+    GlobalSecondaryIndexes: [requestIdIndex],
   };
 }
+
+/**
+ * The events table's index by request id (keys only: the lookup then reads
+ * the event itself with a consistent GetItem). Written by DynamoDB as part
+ * of the one conditional put of an append.
+ */
+export const requestIdIndexName = 'requestId-index';
+
+const requestIdIndex = {
+  IndexName: requestIdIndexName,
+  KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' as const }],
+  Projection: { ProjectionType: 'KEYS_ONLY' as const },
+};
 
 // Snapshots and publication markers share this layout: one item per thread.
 function threadKeyedTableInput(name: string): CreateTableCommandInput {

@@ -5,6 +5,7 @@ import {
   DynamoJournal,
   isEventTooLargeError,
   isJournalUnavailableError,
+  isJournalWriteAbortedError,
   isSequenceConflictError,
 } from '@threadweaver/journal-dynamodb';
 import { dynamoClientFor, uniqueName } from '@threadweaver/testing';
@@ -18,6 +19,20 @@ async function appendAll(events: readonly ThreadEvent[]): Promise<void> {
 }
 
 describe('DynamoJournal events', () => {
+  it('gives up an append when its signal aborts, with JournalWriteAbortedError (an unavailable outcome)', async () => {
+    const threadId = newId();
+    const [first] = sampleHistory(threadId);
+    const controller = new AbortController();
+    controller.abort(new Error('the deadline passed'));
+    const err = await store.journal.append(first!, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(isJournalWriteAbortedError(err)).toBe(true);
+    expect(isJournalUnavailableError(err)).toBe(true);
+    expect(await store.journal.readEvents(threadId, 1)).toEqual([]);
+    // A signal that never aborts changes nothing.
+    await store.journal.append(first!, { signal: new AbortController().signal });
+    expect(await store.journal.readEvents(threadId, 1)).toEqual([first]);
+  });
+
   it('reads back every event type exactly as appended, in order and by range', async () => {
     const threadId = newId();
     const events = sampleHistory(threadId);

@@ -1,7 +1,7 @@
 // DynamoPublicationMarkers against dynalite: mark, conditional clear, scan.
 import { describe, expect, it } from '@jest/globals';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoPublicationMarkers, isCorruptJournalError, type PublicationMarker } from '@threadweaver/journal-dynamodb';
+import { DynamoPublicationMarkers, isCorruptJournalError, isJournalWriteAbortedError, type PublicationMarker } from '@threadweaver/journal-dynamodb';
 import { uniqueName } from '@threadweaver/testing';
 import { newId } from './fixtures.js';
 import { useJournalStore } from './store.js';
@@ -27,6 +27,14 @@ describe('DynamoPublicationMarkers', () => {
       { threadId: a, incarnation: 'inc-2', since: new Date(Date.UTC(2025, 0, 1) + 1000) },
       { threadId: b, incarnation: 'inc-1', since: new Date(Date.UTC(2025, 0, 1)) },
     ]);
+  });
+
+  it('gives up a mark when its signal aborts, with JournalWriteAbortedError, writing nothing', async () => {
+    const markers = new DynamoPublicationMarkers(store.client, { tableName: store.tables.publicationTable });
+    const threadId = newId();
+    const err = await markers.mark(threadId, 'inc', { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(isJournalWriteAbortedError(err)).toBe(true);
+    expect((await all(markers)).filter((m) => m.threadId === threadId)).toEqual([]);
   });
 
   it('clears only the incarnation that holds the marker', async () => {
