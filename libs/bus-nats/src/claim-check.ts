@@ -5,6 +5,7 @@ import { decodeMessage } from './decode-message.js';
 import { UnresolvedEventError } from './errors.js';
 import { eventHeaders, journalReference } from './headers.js';
 import type { BusLogger } from './logger.js';
+import { agreesWithEvent } from './message-agreement.js';
 
 /**
  * Reads the full event a reference message stands for (the claim check of
@@ -44,7 +45,7 @@ export function isEventReference(h: MsgHdrs | undefined): boolean {
 /** What a delivered message holds once read. */
 export type MessageEvent =
   | { readonly kind: 'event'; readonly event: ThreadEvent }
-  /** Cannot ever be read (bad protobuf, malformed reference): logged. */
+  /** Cannot ever be read (bad protobuf, malformed reference), or refused (disagrees with its subject or message id): logged. */
   | { readonly kind: 'undecodable' }
   /** A reference the resolver could not read now: try again later. */
   | { readonly kind: 'unresolved'; readonly error: unknown };
@@ -56,7 +57,7 @@ export type MessageEvent =
 export async function readMessageEvent(msg: JsMsg, resolve: EventResolver, logger: BusLogger): Promise<MessageEvent> {
   if (!isEventReference(msg.headers)) {
     const event = decodeMessage(msg, logger);
-    return event === undefined ? { kind: 'undecodable' } : { kind: 'event', event };
+    return event === undefined || !agreesWithEvent(msg, event, logger) ? { kind: 'undecodable' } : { kind: 'event', event };
   }
   const threadId = msg.headers?.get(eventHeaders.threadId) ?? '';
   const sequenceNr = Number(msg.headers?.get(eventHeaders.sequenceNr));
@@ -64,9 +65,11 @@ export async function readMessageEvent(msg: JsMsg, resolve: EventResolver, logge
     logger.error({ subject: msg.subject, streamSequence: msg.seq, threadId, sequenceNr }, 'undecodable event message: malformed reference');
     return { kind: 'undecodable' };
   }
+  let event: ThreadEvent;
   try {
-    return { kind: 'event', event: await resolve(threadId, sequenceNr) };
+    event = await resolve(threadId, sequenceNr);
   } catch (error) {
     return { kind: 'unresolved', error };
   }
+  return agreesWithEvent(msg, event, logger) ? { kind: 'event', event } : { kind: 'undecodable' };
 }

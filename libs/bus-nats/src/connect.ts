@@ -1,5 +1,16 @@
-import type { NatsConnection } from '@nats-io/transport-node';
-import { connect } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import type { Authenticator, NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, nkeyAuthenticator, usernamePasswordAuthenticator } from '@nats-io/transport-node';
+
+/**
+ * How to authenticate (from Secrets): a `.creds` file, a user and password,
+ * or an nkey seed. The server's permissions for that identity decide what
+ * it may publish: only the command service may publish events.
+ */
+export type NatsAuth =
+  | { readonly kind: 'creds'; readonly file: string }
+  | { readonly kind: 'user'; readonly user: string; readonly password: string }
+  | { readonly kind: 'nkey'; readonly seed: string };
 
 /** Options for {@link connectToNats}. */
 export interface ConnectToNatsOptions {
@@ -9,6 +20,8 @@ export interface ConnectToNatsOptions {
   name?: string;
   /** Pause between reconnect attempts. @default 250 */
   reconnectTimeWaitMs?: number;
+  /** @default undefined: no credentials (a development server without authorization) */
+  auth?: NatsAuth | undefined;
 }
 
 /**
@@ -20,6 +33,7 @@ export function connectToNats(options: ConnectToNatsOptions): Promise<NatsConnec
   return connect({
     servers: options.servers,
     ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.auth === undefined ? {} : { authenticator: authenticatorOf(options.auth) }),
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
     reconnectJitter: 100,
@@ -29,4 +43,17 @@ export function connectToNats(options: ConnectToNatsOptions): Promise<NatsConnec
     // name the subject and event of a failed publish instead.
     noAsyncTraces: true,
   });
+}
+
+function authenticatorOf(auth: NatsAuth): Authenticator {
+  const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+  switch (auth.kind) {
+    case 'creds':
+      // Read on every (re)connect: a rotated Secret is picked up without a restart.
+      return (nonce?: string) => credsAuthenticator(readFileSync(auth.file))(nonce);
+    case 'user':
+      return usernamePasswordAuthenticator(auth.user, auth.password);
+    case 'nkey':
+      return nkeyAuthenticator(bytes(auth.seed));
+  }
 }

@@ -1,10 +1,10 @@
+import type { ObservableResult } from '@opentelemetry/api';
 import type { ConsumerConfig, ConsumerInfo, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { ThreadEvent } from '@threadweaver/domain';
+import { backoffDelay, Wakeup, type BackoffOptions } from '@threadweaver/retry';
 import { isAlreadyInUse, isConsumerNotFound } from './api-errors.js';
-import type { BackoffOptions } from './backoff.js';
-import { Sleeper, backoffDelay } from './backoff.js';
 import { BatchBuffer } from './batch-buffer.js';
 import type { EventResolver } from './claim-check.js';
 import { isEventReference, readMessageEvent } from './claim-check.js';
@@ -70,7 +70,8 @@ export interface DurableEventConsumerOptions {
  * restarts by recreating the consumer; gives up only on {@link stop}.
  */
 export class DurableEventConsumer {
-  private readonly sleeper = new Sleeper();
+  /** Cuts a backoff short when stop() is called. */
+  private readonly stopped = new Wakeup();
   private readonly batchSize: number;
   private messages: ConsumerMessages | undefined;
   private running: Promise<void> | undefined;
@@ -78,12 +79,15 @@ export class DurableEventConsumer {
 
   /** Messages the server still holds for this consumer, as of the last delivery. */
   private pending = 0;
+  private readonly pendingGauge = busMeter.createObservableGauge('threadweaver.consumer.pending', {
+    description: 'Messages not yet delivered to the durable consumer, as of its last delivery',
+  });
+  // Removed on stop(): a stopped consumer must not go on reporting (nor be kept alive by the meter).
+  private readonly observePending = (result: ObservableResult): void => result.observe(this.pending, { 'messaging.consumer.group.name': this.options.durableName });
 
   constructor(private readonly options: DurableEventConsumerOptions) {
     this.batchSize = options.batchSize ?? 100;
-    busMeter
-      .createObservableGauge('threadweaver.consumer.pending', { description: 'Messages not yet delivered to the durable consumer, as of its last delivery' })
-      .addCallback((result) => result.observe(this.pending, { 'messaging.consumer.group.name': options.durableName }));
+    this.pendingGauge.addCallback(this.observePending);
   }
 
   /** Creates or updates the durable consumer to these options. */
@@ -101,7 +105,8 @@ export class DurableEventConsumer {
   /** Stops pulling, lets the current batch finish, and returns once it has. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.sleeper.wakeAll();
+    this.pendingGauge.removeCallback(this.observePending);
+    this.stopped.wakeAll();
     await this.messages?.close().catch(() => undefined);
     await this.running;
   }
@@ -124,7 +129,10 @@ export class DurableEventConsumer {
       try {
         const consumer = await this.options.js.consumers.get(this.options.stream, this.options.durableName);
         this.messages = await consumer.consume({ max_messages: this.batchSize });
-        if (this.stopping) await this.messages.close();
+        // Asked to stop while the pull was being set up: close it, and let
+        // drain() read it to its end, since close() resolves only once the
+        // iterator has been read past the close (awaiting it here never returns).
+        if (this.stopping) void this.messages.close().catch(() => undefined);
         failures = 0;
         await this.drain(this.messages);
         if (!this.stopping) throw new Error('consumer message stream ended');
@@ -134,7 +142,7 @@ export class DurableEventConsumer {
         this.options.logger.warn({ err, durableName: this.options.durableName, failures }, 'event consumer interrupted; resuming');
         // The consumer or stream may be gone (server lost its store): make it again.
         if (isConsumerNotFound(err)) await this.ensure().catch(() => undefined);
-        await this.sleeper.sleep(backoffDelay(failures, { initialDelayMs: 200, maxDelayMs: 5000 }));
+        await this.stopped.wait(backoffDelay(failures, { initialDelayMs: 200, maxDelayMs: 5000 }));
       }
     }
   }

@@ -1,10 +1,10 @@
+import type { ObservableResult } from '@opentelemetry/api';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidArgumentError } from '@nats-io/transport-node';
 import type { ThreadEvent } from '@threadweaver/domain';
 import { encodeEvent } from '@threadweaver/event-codec';
-import type { BackoffOptions } from './backoff.js';
-import { Sleeper, backoffDelay } from './backoff.js';
+import { backoffDelay, Wakeup, type BackoffOptions } from '@threadweaver/retry';
 import type { TraceContextHook } from './headers.js';
 import { buildEventHeaders, eventHeaders, journalReference } from './headers.js';
 import type { BusLogger } from './logger.js';
@@ -12,14 +12,6 @@ import { eventMessageId, threadSubject } from './subjects.js';
 import type { PendingEvent } from './thread-backlog.js';
 import { ThreadBacklog } from './thread-backlog.js';
 import { activeSpanTraceContext, busMeter, publishInSpan } from './tracing.js';
-
-/**
- * Hands persisted events to the bus. Called after every successful journal
- * append; it never blocks and never throws, so publishing can't fail a command.
- */
-export interface EventPublisher {
-  publish(events: readonly ThreadEvent[]): void;
-}
 
 /** Options for {@link JetStreamEventPublisher}. */
 export interface JetStreamEventPublisherOptions {
@@ -62,26 +54,28 @@ const emptyBody = new Uint8Array(0);
  * than the server's `max_payload` goes out as a reference to the journal
  * (claim check), which consumers resolve through their `EventResolver`.
  */
-export class JetStreamEventPublisher implements EventPublisher {
+export class JetStreamEventPublisher {
   private readonly threads = new Map<string, ThreadBacklog>();
-  private readonly sleeper = new Sleeper();
+  /** Cuts every backoff short on close(). */
+  private readonly closing = new Wakeup();
   private readonly pumps = new Set<Promise<void>>();
-  private readonly drainedWaiters = new Set<() => void>();
+  private readonly drained = new Wakeup();
   private readonly maxBacklogPerThread: number;
   private readonly maxBacklog: number;
   private readonly publishTimeoutMs: number;
   private readonly maxPayload: () => number | undefined;
   private waiting = 0;
   private closed = false;
+  private readonly backlogGauge = busMeter.createObservableGauge('threadweaver.publication.backlog', { description: 'Events waiting for a JetStream ack, over all threads' });
+  // Removed on close(): a closed publisher must not go on reporting (nor be kept alive by the meter).
+  private readonly observeBacklog = (result: ObservableResult): void => result.observe(this.waiting);
 
   constructor(private readonly options: JetStreamEventPublisherOptions) {
     this.maxBacklogPerThread = options.maxBacklogPerThread ?? 10_000;
     this.maxBacklog = options.maxBacklog ?? 100_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.maxPayload = options.maxPayload ?? announcedMaxPayload(options.js);
-    busMeter
-      .createObservableGauge('threadweaver.publication.backlog', { description: 'Events waiting for a JetStream ack, over all threads' })
-      .addCallback((result) => result.observe(this.waiting));
+    this.backlogGauge.addCallback(this.observeBacklog);
   }
 
   publish(events: readonly ThreadEvent[]): void {
@@ -123,23 +117,15 @@ export class JetStreamEventPublisher implements EventPublisher {
   /** Waits until the backlog is empty; false when `timeoutMs` passed first. */
   flush(timeoutMs: number): Promise<boolean> {
     if (this.waiting === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (drained: boolean): void => {
-        clearTimeout(timer);
-        this.drainedWaiters.delete(onDrained);
-        resolve(drained);
-      };
-      const onDrained = (): void => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.drainedWaiters.add(onDrained);
-    });
+    return this.drained.wait(timeoutMs);
   }
 
   /** Stops publishing; events still waiting are abandoned (call flush first). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.sleeper.wakeAll();
+    this.backlogGauge.removeCallback(this.observeBacklog);
+    this.closing.wakeAll();
     await Promise.allSettled([...this.pumps]);
     if (this.waiting > 0) this.options.logger.warn({ backlog: this.waiting }, 'event publisher closed with unpublished events');
   }
@@ -225,7 +211,7 @@ export class JetStreamEventPublisher implements EventPublisher {
         if (failures === 1 || failures % 20 === 0) {
           this.options.logger.warn({ err, threadId, sequenceNr: head.sequenceNr, failures }, 'publishing event failed; will retry');
         }
-        await this.sleeper.sleep(backoffDelay(failures, this.options.retry));
+        await this.closing.wait(backoffDelay(failures, this.options.retry));
       }
     }
   }
@@ -247,7 +233,7 @@ export class JetStreamEventPublisher implements EventPublisher {
 
   private settled(): void {
     this.waiting--;
-    if (this.waiting === 0) for (const notify of [...this.drainedWaiters]) notify();
+    if (this.waiting === 0) this.drained.wakeAll();
   }
 }
 

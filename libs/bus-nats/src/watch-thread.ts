@@ -2,8 +2,7 @@ import type { JetStreamClient, OrderedConsumerOptions } from '@nats-io/jetstream
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { ThreadEvent } from '@threadweaver/domain';
-import type { BackoffOptions } from './backoff.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, delay, type BackoffOptions } from '@threadweaver/retry';
 import type { EventResolver } from './claim-check.js';
 import { readMessageEvent } from './claim-check.js';
 import type { BusLogger } from './logger.js';
@@ -76,24 +75,8 @@ async function eventOf(msg: JsMsg, options: WatchThreadOptions): Promise<ThreadE
     if (attempt === 1 || attempt % 20 === 0) {
       logger.warn({ err: read.error, subject: msg.subject, streamSequence: msg.seq, attempt }, 'event reference not resolvable yet; retrying');
     }
-    if (!(await sleep(backoffDelay(attempt, { initialDelayMs: 200, maxDelayMs: 5000, ...options.resolveRetry }), signal))) return undefined;
+    if (!(await delay(backoffDelay(attempt, { initialDelayMs: 200, maxDelayMs: 5000, ...options.resolveRetry }), signal))) return undefined;
   }
-}
-
-/** Resolves true after `ms`, or false as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function orderedOptions(filter: string, start: WatchStart): Partial<OrderedConsumerOptions> {

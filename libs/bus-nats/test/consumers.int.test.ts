@@ -152,6 +152,27 @@ describe('DurableEventConsumer and watchThreadEvents (shared NATS)', () => {
     expect(handled.sort()).toEqual([`${t}:1`, `${t}:2`]);
   });
 
+  it('stops when asked while it is still setting up its pull (SIGTERM right after ready)', async () => {
+    const consumer = new DurableEventConsumer({
+      resolveEvent: noReferencesExpected,
+      js,
+      jsm,
+      stream: target.stream,
+      durableName: 'stopped-at-once',
+      logger: recordingLogger(),
+      handler: () => Promise.resolve(),
+    });
+    await consumer.start();
+    // start() returns with the consumer still fetching its handle from the
+    // server, so this stop lands before the pull exists: it must not wait
+    // on an iterator that nobody reads.
+    let timer: NodeJS.Timeout | undefined;
+    const stillRunning = new Promise((resolve) => (timer = setTimeout(resolve, 10_000, 'still running')));
+    const stopped = await Promise.race([consumer.stop().then(() => 'stopped'), stillRunning]);
+    clearTimeout(timer);
+    expect(stopped).toBe('stopped');
+  });
+
   it('watchThreadEvents replays a thread then follows it live, in order', async () => {
     const t = testUlid();
     const other = testUlid();

@@ -1,4 +1,3 @@
-export type { BackoffOptions } from './backoff.js';
 export { ClusterError, NoMembersError, isClusterError, isNoMembersError } from './errors.js';
 export { HashRing } from './hash-ring.js';
 export type { KubernetesApiSource } from './kube-config.js';

@@ -21,7 +21,7 @@ describe('KubernetesMembership against a fake Kubernetes API server', () => {
       source: { server: api.url },
       namespace: 'chat',
       labelSelector: 'app.kubernetes.io/name=command',
-      backoff: { initialMs: 20, maxMs: 200 },
+      backoff: { initialDelayMs: 20, maxDelayMs: 200 },
     });
   });
 

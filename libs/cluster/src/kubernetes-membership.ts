@@ -1,8 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, Observable, Watch } from '@kubernetes/client-node';
 import type { ConfigurationOptions, RequestContext, ResponseContext } from '@kubernetes/client-node';
-import { backoffDefaults, backoffDelay } from './backoff.js';
-import type { BackoffOptions } from './backoff.js';
+import { backoffDelay, delay, type BackoffOptions } from '@threadweaver/retry';
 import { loadKubeConfig } from './kube-config.js';
 import type { KubernetesApiSource } from './kube-config.js';
 import type { ClusterLogger, Member, Membership, MembershipListener, MembershipView } from './membership.js';
@@ -21,7 +19,7 @@ export interface KubernetesMembershipOptions {
   labelSelector?: string;
   /** Name of the container port that serves gRPC (GRPC_PORT_NAME). @default 'grpc' */
   portName?: string;
-  /** Delays between failed list/watch cycles. @default { initialMs: 200, maxMs: 10000 } */
+  /** Delays between failed list/watch cycles. @default { initialDelayMs: 200, maxDelayMs: 10000 } */
   backoff?: BackoffOptions;
   /** Server-side watch timeout; the watch then ends and the pods are re-listed. @default random in [300, 600) */
   watchTimeoutSeconds?: number;
@@ -65,7 +63,7 @@ export class KubernetesMembership implements Membership {
     this.namespace = options.namespace ?? 'default';
     this.labelSelector = options.labelSelector ?? 'app.kubernetes.io/name=command';
     this.portName = options.portName ?? 'grpc';
-    this.backoff = backoffDefaults(options.backoff);
+    this.backoff = { initialDelayMs: 200, maxDelayMs: 10_000, ...options.backoff };
     this.watchTimeoutSeconds = options.watchTimeoutSeconds;
     this.logger = options.logger ?? silentLogger;
     this.views = new ViewHolder(this.logger);
@@ -104,11 +102,7 @@ export class KubernetesMembership implements Membership {
       if (failures === 0) continue;
       const waitMs = backoffDelay(failures, this.backoff);
       this.logger.debug({ failures, waitMs }, 'kubernetes membership: backing off before re-listing');
-      try {
-        await delay(waitMs, undefined, { signal: this.stopping.signal });
-      } catch {
-        return; // stopped while waiting
-      }
+      if (!(await delay(waitMs, this.stopping.signal))) return; // stopped while waiting
     }
   }
 

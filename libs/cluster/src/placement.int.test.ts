@@ -20,7 +20,7 @@ describe('Placement over a KubernetesMembership', () => {
 
   beforeEach(async () => {
     api = await FakeKubernetesApi.start();
-    membership = new KubernetesMembership({ source: { server: api.url }, backoff: { initialMs: 20, maxMs: 200 } });
+    membership = new KubernetesMembership({ source: { server: api.url }, backoff: { initialDelayMs: 20, maxDelayMs: 200 } });
   });
 
   afterEach(async () => {
