@@ -18,3 +18,4 @@ export { ThreadProjection, progressChannel } from './projection.js';
 export type { ApplyStatus, ThreadApplyResult, ThreadProjectionOptions } from './projection.js';
 export { ThreadReadModel } from './read-model.js';
 export type { MessageView, ThreadView } from './read-model.js';
+export type { ThreadAccess, ThreadRead } from './thread-access.js';

@@ -5,10 +5,11 @@ import { fullHistory, messageId, ThreadHistory } from '../test/events.js';
 import { createReadModelClient } from './client.js';
 import type { ReadModelClient } from './client.js';
 import { isInvalidPageRequestError } from './errors.js';
-import type { Page, PageRequest } from './page.js';
+import { maxPageBytes, type Page, type PageRequest } from './page.js';
 import { ProgressListener } from './progress-listener.js';
 import { ThreadProjection } from './projection.js';
 import { ThreadReadModel } from './read-model.js';
+import type { ThreadRead } from './thread-access.js';
 
 let db: TestDatabase;
 let prisma: ReadModelClient;
@@ -27,6 +28,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** The value of a read the caller may make; fails the test otherwise. */
+async function ok<T>(read: Promise<ThreadRead<T>>): Promise<T> {
+  const result = await read;
+  if (result.kind !== 'ok') throw new Error(`expected an allowed read, got ${result.kind}`);
+  return result.value;
+}
+
 /** Follows nextPageToken to the end; fails on a loop. */
 async function walk<T>(list: (page: PageRequest) => Promise<Page<T>>, pageSize?: number): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
@@ -41,6 +49,25 @@ async function walk<T>(list: (page: PageRequest) => Promise<Page<T>>, pageSize?:
 }
 
 describe('ThreadReadModel', () => {
+  it('ends message pages by bytes as well as count: a thousand 4,000-character messages come back complete over several pages', async () => {
+    const h = new ThreadHistory('PB');
+    h.create('alice');
+    const text = (i: number) => `${i}:`.concat('漢字かなカナ'.repeat(700)).slice(0, 4000);
+    for (let from = 0; from < 1000; from += 100) {
+      h.add('alice', { type: 'MessagesAdded', messages: Array.from({ length: 100 }, (_, i) => ({ id: messageId('PB', from + i), text: text(from + i), toAccountIds: [] })) });
+    }
+    await projection.apply(h.events);
+    const pageBytes: number[] = [];
+    const walked = await walk(async (p) => {
+      const page = await ok(reads.listMessages({ threadId: 'PB', accountId: 'alice' }, p));
+      pageBytes.push(page.items.reduce((sum, m) => sum + Buffer.byteLength(m.text), 0));
+      return page;
+    }, 1000);
+    expect(walked.items.map((m) => m.text)).toEqual(Array.from({ length: 1000 }, (_, i) => text(i)));
+    expect(walked.pages).toBeGreaterThanOrEqual(4);
+    for (const bytes of pageBytes) expect(bytes).toBeLessThanOrEqual(maxPageBytes);
+  });
+
   it('walks 2,500 messages oldest first with no duplicates or gaps', async () => {
     const h = new ThreadHistory('P1');
     h.create('alice');
@@ -48,16 +75,16 @@ describe('ThreadReadModel', () => {
     await projection.apply(h.events);
     const expected = Array.from({ length: 2500 }, (_, i) => messageId('P1', i));
 
-    const defaultSize = await walk((p) => reads.listMessages('P1', p));
+    const defaultSize = await walk((p) => ok(reads.listMessages({ threadId: 'P1', accountId: 'alice' }, p)));
     expect(defaultSize.pages).toBe(25);
     expect(defaultSize.items.map((m) => m.id)).toEqual(expected);
 
-    const odd = await walk((p) => reads.listMessages('P1', p), 333);
+    const odd = await walk((p) => ok(reads.listMessages({ threadId: 'P1', accountId: 'alice' }, p)), 333);
     expect(odd.pages).toBe(8);
     expect(odd.items.map((m) => m.id)).toEqual(expected);
 
     // Capped at 1,000 per page.
-    const capped = await reads.listMessages('P1', { pageSize: 5000 });
+    const capped = await ok(reads.listMessages({ threadId: 'P1', accountId: 'alice' }, { pageSize: 5000 }));
     expect(capped.items).toHaveLength(1000);
     expect(capped.items[0]).toEqual({
       id: messageId('P1', 0),
@@ -71,10 +98,10 @@ describe('ThreadReadModel', () => {
     });
 
     // Removing messages between pages neither repeats nor skips the rest.
-    const first = await reads.listMessages('P1', { pageSize: 10 });
+    const first = await ok(reads.listMessages({ threadId: 'P1', accountId: 'alice' }, { pageSize: 10 }));
     h.add('alice', { type: 'MessagesRemoved', messageIds: [messageId('P1', 9), messageId('P1', 10)] });
     await projection.apply(h.events);
-    const second = await reads.listMessages('P1', { pageSize: 3, pageToken: first.nextPageToken });
+    const second = await ok(reads.listMessages({ threadId: 'P1', accountId: 'alice' }, { pageSize: 3, pageToken: first.nextPageToken }));
     expect(second.items.map((m) => m.id)).toEqual([11, 12, 13].map((n) => messageId('P1', n)));
   });
 
@@ -84,10 +111,16 @@ describe('ThreadReadModel', () => {
     doomed.add('alice', { type: 'ThreadDestroyed' });
     await projection.apply([...live.events, ...doomed.events]);
 
-    expect((await reads.listMessages('H1')).items.map((m) => m.id)).toEqual(['H1-m2']);
+    expect((await ok(reads.listMessages({ threadId: 'H1', accountId: 'alice' }))).items.map((m) => m.id)).toEqual(['H1-m2']);
+    expect(await ok(reads.readThread({ threadId: 'H1', accountId: 'bob' }))).toMatchObject({ id: 'H1', title: expect.any(String) as unknown });
+    expect(await reads.readThread({ threadId: 'H1', accountId: 'frank' })).toEqual({ kind: 'not-member' });
+    expect(await reads.readThread({ threadId: 'H1', accountId: 'bob', minSequenceNr: 8 })).toEqual({ kind: 'behind', progress: 7 });
+    expect(await reads.listMessages({ threadId: 'nope', accountId: 'bob', minSequenceNr: 1 })).toEqual({ kind: 'behind', progress: 0 });
+    expect(await reads.listMemberIds({ threadId: 'nope', accountId: 'bob' })).toEqual({ kind: 'not-found' });
+    expect(await reads.listMemberIds({ threadId: 'H1', accountId: 'frank', minSequenceNr: 7 })).toEqual({ kind: 'not-member' });
     expect(await reads.getThread('H1')).toMatchObject({ id: 'H1', creatorId: 'alice', parentThreadId: 'parent-1', remarks: 'first', sequenceNr: 7 });
-    expect((await reads.listAdministratorIds('H1')).items).toEqual(['alice', 'carol']);
-    expect((await reads.listMemberIds('H1')).items).toEqual(['bob', 'erin']);
+    expect((await ok(reads.listAdministratorIds({ threadId: 'H1', accountId: 'alice' }))).items).toEqual(['alice', 'carol']);
+    expect((await ok(reads.listMemberIds({ threadId: 'H1', accountId: 'alice' }))).items).toEqual(['bob', 'erin']);
     expect(await reads.isMember('H1', 'bob')).toBe(true);
     expect(await reads.isMember('H1', 'carol')).toBe(true);
     expect(await reads.isMember('H1', 'frank')).toBe(false);
@@ -95,9 +128,11 @@ describe('ThreadReadModel', () => {
 
     expect(await reads.getThread('H2')).toBeUndefined();
     expect(await reads.isMember('H2', 'alice')).toBe(false);
-    expect((await reads.listMessages('H2')).items).toEqual([]);
-    expect((await reads.listAdministratorIds('H2')).items).toEqual([]);
-    expect((await reads.listMemberIds('H2')).items).toEqual([]);
+    const asAlice = { threadId: 'H2', accountId: 'alice' };
+    expect(await reads.listMessages(asAlice)).toEqual({ kind: 'not-found' });
+    expect(await reads.listAdministratorIds(asAlice)).toEqual({ kind: 'not-found' });
+    expect(await reads.listMemberIds(asAlice)).toEqual({ kind: 'not-found' });
+    expect(await reads.readThread(asAlice)).toEqual({ kind: 'not-found' });
     expect((await reads.listThreadsForAccount('alice')).items.map((t) => t.id)).toContain('H1');
     expect((await reads.listThreadsForAccount('alice')).items.map((t) => t.id)).not.toContain('H2');
     expect(await reads.progressOf('H2')).toBe(8);
@@ -130,19 +165,22 @@ describe('ThreadReadModel', () => {
     for (let i = 1; i <= 30; i++) h.add('m00', { type: 'MemberIdsJoined', accountIds: [`m${String(31 - i).padStart(2, '0')}`] });
     h.add('m00', { type: 'AdministratorIdsJoined', accountIds: ['b', 'a'] });
     await projection.apply(h.events);
-    const members = await walk((p) => reads.listMemberIds('J1', p), 4);
+    const members = await walk((p) => ok(reads.listMemberIds({ threadId: 'J1', accountId: 'm00' }, p)), 4);
     expect(members.items).toEqual(['x1', 'x2', ...Array.from({ length: 30 }, (_, i) => `m${String(30 - i).padStart(2, '0')}`)]);
-    expect((await walk((p) => reads.listAdministratorIds('J1', p), 1)).items).toEqual(['m00', 'a', 'b']);
+    expect((await walk((p) => ok(reads.listAdministratorIds({ threadId: 'J1', accountId: 'm00' }, p)), 1)).items).toEqual(['m00', 'a', 'b']);
   });
 
   it('rejects malformed or foreign page tokens and bad page sizes with a typed error', async () => {
-    const members = await reads.listMemberIds('J1', { pageSize: 1 });
+    const members = await ok(reads.listMemberIds({ threadId: 'J1', accountId: 'm00' }, { pageSize: 1 }));
     const bad = ['!!!', 'bm90IGpzb24', Buffer.from('["messages",1]').toString('base64url'), members.nextPageToken];
+    // Someone who may not read the thread learns that first, whatever the token.
+    expect(await reads.listMessages({ threadId: 'J1', accountId: 'stranger' }, { pageToken: '!!!' })).toEqual({ kind: 'not-member' });
+    expect(await reads.listMessages({ threadId: 'nope', accountId: 'm00' }, { pageSize: -1 })).toEqual({ kind: 'not-found' });
     for (const pageToken of bad) {
-      const err = await reads.listMessages('J1', { pageToken }).catch((e: unknown) => e);
+      const err = await ok(reads.listMessages({ threadId: 'J1', accountId: 'm00' }, { pageToken })).catch((e: unknown) => e);
       expect(isInvalidPageRequestError(err) && err.field === 'page_token').toBe(true);
     }
-    const err = await reads.listMessages('J1', { pageSize: -1 }).catch((e: unknown) => e);
+    const err = await ok(reads.listMessages({ threadId: 'J1', accountId: 'm00' }, { pageSize: -1 })).catch((e: unknown) => e);
     expect(isInvalidPageRequestError(err) && err.field === 'page_size').toBe(true);
   });
 
@@ -169,11 +207,19 @@ describe('ThreadReadModel', () => {
     try {
       const h = new ThreadHistory('W2');
       h.create('alice');
-      const current = () => reads.progressOf('W2');
+      // The wait is parked on NOTIFY once its first progress check has answered.
+      let checked!: () => void;
+      const firstCheck = new Promise<void>((resolve) => (checked = resolve));
+      const current = async () => {
+        const progress = await reads.progressOf('W2');
+        checked();
+        return progress;
+      };
       const controller = new AbortController();
       const startedAt = Date.now();
       const abandoned = listener.waitFor('W2', 1, current, { timeoutMs: 30_000, signal: controller.signal });
-      setTimeout(() => controller.abort(), 100);
+      await firstCheck;
+      controller.abort();
       expect(await abandoned).toBe(false);
       expect(Date.now() - startedAt).toBeLessThan(10_000);
       expect(await listener.waitFor('W2', 1, current, { timeoutMs: 30_000, signal: AbortSignal.abort() })).toBe(false);

@@ -1,8 +1,10 @@
 import type { ReadModelClient } from './client.js';
 import { Prisma } from './generated/prisma/client.js';
 import type { Message, Thread } from './generated/prisma/client.js';
-import { decodeCursor, pageSizeOf, toPage } from './page.js';
-import type { Cursor, Page, PageRequest } from './page.js';
+import { isInvalidPageRequestError, type InvalidPageRequestError } from './errors.js';
+import { decodeCursor, maxPageBytes, pageSizeOf, toPage } from './page.js';
+import type { Cursor, ListKind, Page, PageRequest } from './page.js';
+import { accessCte, threadRead, type AccessColumns, type ThreadAccess, type ThreadRead } from './thread-access.js';
 
 /** A thread as the query API shows it. */
 export interface ThreadView {
@@ -36,7 +38,7 @@ export interface MessageView {
 export class ThreadReadModel {
   constructor(private readonly prisma: ReadModelClient) {}
 
-  /** The thread, or undefined when unknown or destroyed. */
+  /** The thread, or undefined when unknown or destroyed (WatchThread's check; the unary query uses {@link readThread}). */
   async getThread(threadId: string): Promise<ThreadView | undefined> {
     const row = await this.prisma.thread.findFirst({ where: { id: threadId, destroyedAt: null } });
     return row === null ? undefined : threadView(row);
@@ -60,8 +62,7 @@ export class ThreadReadModel {
     // Raw SQL so the account's thread ids come from the account indexes and the
     // keyset comparison is a row comparison PostgreSQL can seek on.
     const rows = await this.prisma.$queryRaw<ThreadRow[]>`
-      SELECT t.id, t.creator_id AS "creatorId", t.parent_thread_id AS "parentThreadId", t.title, t.remarks,
-             t.created_at AS "createdAt", t.updated_at AS "updatedAt", t.sequence_nr AS "sequenceNr"
+      SELECT ${threadColumns}
       FROM threads t
       WHERE t.destroyed_at IS NULL
         AND t.id IN (SELECT thread_id FROM thread_administrators WHERE account_id = ${accountId}
@@ -72,40 +73,59 @@ export class ThreadReadModel {
     return toPage(rows, size, 'threads', (t) => ({ key: t.createdAt.toISOString(), id: t.id }), threadView);
   }
 
-  /** Administrator ids of a live thread, in the order they joined. */
-  async listAdministratorIds(threadId: string, page: PageRequest = {}): Promise<Page<string>> {
-    const size = pageSizeOf(page);
-    const cursor = decodeCursor('administrators', page.pageToken);
-    const rows = await this.prisma.threadAdministrator.findMany({
-      where: { threadId, thread: { destroyedAt: null }, ...after(cursor, 'accountId') },
-      orderBy: [{ sequenceNr: 'asc' }, { accountId: 'asc' }],
-      take: size + 1,
-    });
-    return toPage(rows, size, 'administrators', (r) => ({ key: r.sequenceNr, id: r.accountId }), (r) => r.accountId);
+  /**
+   * The thread as `access.accountId` may see it, in one statement with its
+   * authorisation and the read-your-writes floor (see {@link ThreadRead}).
+   */
+  async readThread(access: ThreadAccess): Promise<ThreadRead<ThreadView>> {
+    const rows = await this.prisma.$queryRaw<(AccessColumns & Partial<ThreadRow>)[]>`
+      ${accessCte(access)}
+      SELECT access.progress, access.found, access.member, ${threadColumns}
+      FROM access LEFT JOIN threads t ON access.allowed AND t.id = ${access.threadId}`;
+    return threadRead(access, rows, present, (items) => threadView(items[0] as ThreadRow));
   }
 
-  /** Member ids of a live thread, in the order they joined. */
-  async listMemberIds(threadId: string, page: PageRequest = {}): Promise<Page<string>> {
-    const size = pageSizeOf(page);
-    const cursor = decodeCursor('members', page.pageToken);
-    const rows = await this.prisma.threadMember.findMany({
-      where: { threadId, thread: { destroyedAt: null }, ...after(cursor, 'accountId') },
-      orderBy: [{ sequenceNr: 'asc' }, { accountId: 'asc' }],
-      take: size + 1,
-    });
-    return toPage(rows, size, 'members', (r) => ({ key: r.sequenceNr, id: r.accountId }), (r) => r.accountId);
+  /** Administrator ids of a live thread, in the order they joined; one statement with its authorisation. */
+  async listAdministratorIds(access: ThreadAccess, page: PageRequest = {}): Promise<ThreadRead<Page<string>>> {
+    return this.listAccountIds(access, page, 'administrators', Prisma.sql`thread_administrators`);
   }
 
-  /** Messages of a live thread that are not removed, oldest first. */
-  async listMessages(threadId: string, page: PageRequest = {}): Promise<Page<MessageView>> {
-    const size = pageSizeOf(page);
-    const cursor = decodeCursor('messages', page.pageToken);
-    const rows = await this.prisma.message.findMany({
-      where: { threadId, removedAt: null, thread: { destroyedAt: null }, ...after(cursor, 'id') },
-      orderBy: [{ sequenceNr: 'asc' }, { id: 'asc' }],
-      take: size + 1,
-    });
-    return toPage(rows, size, 'messages', (m) => ({ key: m.sequenceNr, id: m.id }), messageView);
+  /** Member ids of a live thread, in the order they joined; one statement with its authorisation. */
+  async listMemberIds(access: ThreadAccess, page: PageRequest = {}): Promise<ThreadRead<Page<string>>> {
+    return this.listAccountIds(access, page, 'members', Prisma.sql`thread_members`);
+  }
+
+  /** Messages of a live thread that are not removed, oldest first; one statement with its authorisation. */
+  async listMessages(access: ThreadAccess, page: PageRequest = {}): Promise<ThreadRead<Page<MessageView>>> {
+    const { size, cursor, invalid } = pageOf('messages', page);
+    const after = cursor === undefined ? Prisma.empty : Prisma.sql`AND (m.sequence_nr, m.id) > (${Number(cursor.key)}, ${cursor.id})`;
+    const rows = await this.prisma.$queryRaw<(AccessColumns & Partial<Message>)[]>`
+      ${accessCte(access)}
+      SELECT access.progress, access.found, access.member, r.*
+      FROM access LEFT JOIN LATERAL (
+        SELECT m.id, m.thread_id AS "threadId", m.sender_id AS "senderId", m.text, m.reply_message_id AS "replyMessageId",
+               m.to_account_ids AS "toAccountIds", m.created_at AS "createdAt", m.updated_at AS "updatedAt", m.sequence_nr AS "sequenceNr"
+        FROM messages m
+        WHERE access.allowed AND m.thread_id = ${access.threadId} AND m.removed_at IS NULL ${after}
+        ORDER BY m.sequence_nr, m.id
+        LIMIT ${invalid === undefined ? size + 1 : 0}) r ON true`;
+    return pageRead(access, rows, invalid, (items) => toPage(items as Message[], size, 'messages', (m) => ({ key: m.sequenceNr, id: m.id }), messageView, { maxBytes: maxPageBytes, bytesOf: messageBytes }));
+  }
+
+  private async listAccountIds(access: ThreadAccess, page: PageRequest, kind: 'administrators' | 'members', table: Prisma.Sql): Promise<ThreadRead<Page<string>>> {
+    const { size, cursor, invalid } = pageOf(kind, page);
+    const after = cursor === undefined ? Prisma.empty : Prisma.sql`AND (x.sequence_nr, x.account_id) > (${Number(cursor.key)}, ${cursor.id})`;
+    const rows = await this.prisma.$queryRaw<(AccessColumns & { id: string | null; sequenceNr: number | null })[]>`
+      ${accessCte(access)}
+      SELECT access.progress, access.found, access.member, r.*
+      FROM access LEFT JOIN LATERAL (
+        SELECT x.account_id AS id, x.sequence_nr AS "sequenceNr"
+        FROM ${table} x
+        WHERE access.allowed AND x.thread_id = ${access.threadId} ${after}
+        ORDER BY x.sequence_nr, x.account_id
+        LIMIT ${invalid === undefined ? size + 1 : 0}) r ON true`;
+    type Row = { id: string; sequenceNr: number };
+    return pageRead(access, rows, invalid, (items) => toPage(items as Row[], size, kind, (r) => ({ key: r.sequenceNr, id: r.id }), (r) => r.id));
   }
 
   /** The last sequence number projected for the thread (0 when none). */
@@ -116,14 +136,32 @@ export class ThreadReadModel {
 }
 
 /**
- * Keyset condition "after (sequenceNr, id)". The redundant `gte` lets
- * PostgreSQL seek the (thread_id, sequence_nr, id) index instead of filtering.
+ * Page size and cursor of a list request. A bad one is not thrown here: the
+ * caller must learn NOT_FOUND / PERMISSION_DENIED first, as before.
  */
-function after<F extends 'accountId' | 'id'>(cursor: Cursor | undefined, idField: F) {
-  if (cursor === undefined) return {};
-  const seq = Number(cursor.key);
-  return { sequenceNr: { gte: seq }, OR: [{ sequenceNr: { gt: seq } }, { [idField]: { gt: cursor.id } } as Record<F, { gt: string }>] };
+function pageOf(kind: ListKind, page: PageRequest): { size: number; cursor?: Cursor | undefined; invalid?: InvalidPageRequestError } {
+  try {
+    return { size: pageSizeOf(page), cursor: decodeCursor(kind, page.pageToken) };
+  } catch (err) {
+    if (!isInvalidPageRequestError(err)) throw err;
+    return { size: 0, invalid: err };
+  }
 }
+
+/** A list's {@link ThreadRead}; a bad page request is thrown only to a caller allowed to read the thread. */
+function pageRead<R extends AccessColumns & { id?: string | null | undefined }, T>(access: ThreadAccess, rows: readonly R[], invalid: InvalidPageRequestError | undefined, value: (items: R[]) => T): ThreadRead<T> {
+  const read = threadRead(access, rows, present, value);
+  if (read.kind === 'ok' && invalid !== undefined) throw invalid;
+  return read;
+}
+
+/** Tells an item row from the access row a LEFT JOIN returns when there is nothing to show. */
+function present(row: { id?: string | null | undefined }): boolean {
+  return row.id !== null && row.id !== undefined;
+}
+
+const threadColumns = Prisma.sql`t.id, t.creator_id AS "creatorId", t.parent_thread_id AS "parentThreadId", t.title, t.remarks,
+       t.created_at AS "createdAt", t.updated_at AS "updatedAt", t.sequence_nr AS "sequenceNr"`;
 
 /** The columns a thread view needs. */
 type ThreadRow = Omit<Thread, 'destroyedAt'>;
@@ -139,6 +177,15 @@ function threadView(row: ThreadRow): ThreadView {
     updatedAt: row.updatedAt,
     sequenceNr: row.sequenceNr,
   };
+}
+
+/**
+ * An upper estimate of a message's bytes in a ListMessages reply: its text
+ * as UTF-8 (3 bytes per UTF-16 unit bounds it; a 4-byte character is two
+ * units) plus its ids and timestamps with their framing.
+ */
+function messageBytes(row: Message): number {
+  return row.text.length * 3 + (row.toAccountIds.length + 4) * 30 + 64;
 }
 
 function messageView(row: Message): MessageView {
