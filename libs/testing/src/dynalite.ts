@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createJournalTables, deleteJournalTables } from '@threadweaver/journal-dynamodb';
@@ -13,6 +13,11 @@ const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
 export interface DynaliteServer {
   /** `http://127.0.0.1:<port>`, for `dynamoClientFor` or DYNAMODB_ENDPOINT. */
   readonly endpoint: string;
+  /**
+   * Requests served so far, by operation (`Query`, `GetItem`, …): lets a test
+   * assert how much of the journal a service read, by count, not by time.
+   */
+  requestCounts(): ReadonlyMap<string, number>;
   /** Stops the server, dropping any open connections. */
   close(): Promise<void>;
 }
@@ -32,8 +37,15 @@ export async function startDynalite(): Promise<DynaliteServer> {
     });
   });
   const { port } = server.address() as AddressInfo;
+  const counts = new Map<string, number>();
+  server.on('request', (req: IncomingMessage) => {
+    const target = req.headers['x-amz-target'];
+    const operation = typeof target === 'string' ? (target.split('.')[1] ?? target) : '?';
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    requestCounts: () => new Map(counts),
     close: () =>
       new Promise<void>((resolve, reject) => {
         // Keep-alive sockets of SDK clients would otherwise hold close() open.

@@ -15,6 +15,15 @@ export interface StartNatsServerOptions {
   readyTimeoutMs?: number;
   /** The server's `max_payload` in bytes (announced in INFO), set through a config file. @default the server's (1 MB) */
   maxPayload?: number;
+  /**
+   * A config file to run with (e.g. the shipped permissions); the launcher's
+   * port, address and store flags still apply. Not combined with `maxPayload`.
+   */
+  configFile?: string;
+  /** Environment of the server process, e.g. the passwords a config file refers to as `$NAME`. @default {} */
+  env?: Record<string, string>;
+  /** User and password the readiness check connects as, when the config requires authentication. */
+  readyAs?: { readonly user: string; readonly pass: string };
 }
 
 /** A nats-server process of one test, with JetStream and its own store directory. */
@@ -35,11 +44,11 @@ export interface TestNatsServer {
  * answers, racing that against the process exiting; never sleeps blindly.
  */
 export async function startNatsServer(options: StartNatsServerOptions = {}): Promise<TestNatsServer> {
-  const { binary = 'nats-server', readyTimeoutMs = 10_000, maxPayload } = options;
+  const { binary = 'nats-server', readyTimeoutMs = 10_000, maxPayload, configFile, readyAs } = options;
   const port = await freePort();
   const storeDir = await mkdtemp(join(tmpdir(), 'tw-nats-'));
   // nats-server has no command-line flag for max_payload; flags still override the rest.
-  const configArgs: string[] = [];
+  const configArgs: string[] = configFile === undefined ? [] : ['-c', configFile];
   if (maxPayload !== undefined) {
     const configFile = join(storeDir, 'nats-server.conf');
     await writeFile(configFile, `max_payload: ${Math.trunc(maxPayload)}\n`);
@@ -51,7 +60,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   process.once('exit', killOnExit);
 
   const start = async (): Promise<void> => {
-    const proc = spawn(binary, [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(binary, [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
     child = proc;
     let output = '';
     proc.stderr?.on('data', (chunk: Buffer) => {
@@ -62,7 +71,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
       proc.once('exit', (code, signal) => reject(new Error(`nats-server exited early (code ${code}, signal ${signal}): ${output}`)));
     });
     exited.catch(() => undefined);
-    await Promise.race([untilJetStreamAnswers(url, readyTimeoutMs), exited]);
+    await Promise.race([untilJetStreamAnswers(url, readyTimeoutMs, readyAs), exited]);
   };
 
   const stop = async (): Promise<void> => {
@@ -91,12 +100,12 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   };
 }
 
-async function untilJetStreamAnswers(url: string, timeoutMs: number): Promise<void> {
+async function untilJetStreamAnswers(url: string, timeoutMs: number, auth: { user: string; pass: string } | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      const nc = await connect({ servers: url, reconnect: false, timeout: 1000 });
+      const nc = await connect({ servers: url, reconnect: false, timeout: 1000, ...auth });
       try {
         await jetstreamManager(nc); // fails until JetStream is up
         return;

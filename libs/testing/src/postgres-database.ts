@@ -6,10 +6,15 @@ import { uniqueName } from './unique-name.js';
 export interface TestDatabase {
   /** Connection URL of the fresh database. */
   readonly url: string;
+  /** The same database as the query service's read-only role (`threadweaver_query`, created by the migrations). */
+  readonly readerUrl: string;
   readonly name: string;
   /** Drops the database, closing any connections still open on it. */
   drop(): Promise<void>;
 }
+
+/** The read-only role the read model's migrations create for the query service. */
+const readerRole = 'threadweaver_query';
 
 /** Options for {@link createTestDatabase}. */
 export interface CreateTestDatabaseOptions {
@@ -38,7 +43,8 @@ export async function createTestDatabase(options: CreateTestDatabaseOptions = {}
       throw err;
     }
   }
-  return { url, name, drop };
+  const readerUrl = Object.assign(new URL(url), { username: readerRole, password: '' }).toString();
+  return { url, readerUrl, name, drop };
 }
 
 async function admin(serverUrl: string, sql: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { testAuthEnv } from './test-identity.js';
 
 /** Options for {@link startServiceProcess}. */
 export interface ServiceProcessOptions {
@@ -10,7 +11,7 @@ export interface ServiceProcessOptions {
   env?: Record<string, string>;
   /** Extra `node` arguments before the entry (e.g. `--cpu-prof`). @default [] */
   nodeArgs?: string[];
-  /** Give up waiting for the ready line after this long. @default 20000 */
+  /** Give up waiting for the ready line after this long (a deadline, generous for a loaded 2-core CI machine). @default 60000 */
   readyTimeoutMs?: number;
 }
 
@@ -44,13 +45,15 @@ interface ReadyLine {
 }
 
 /**
- * Spawns `node <entry>` and resolves once it logs the readiness line
+ * Spawns `node <entry>`, configured to verify tokens of this test
+ * process's development issuer (OIDC_ISSUER, OIDC_AUDIENCE; `env` may
+ * override them), and resolves once it logs the readiness line
  * (`{"msg":"ready","port":N}` on stdout), racing that against the process
  * exiting and a deadline, like a launcher should: no fixed ports, no sleeps.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...(await testAuthEnv()), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -69,7 +72,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     });
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   });
-  const timeoutMs = options.readyTimeoutMs ?? 20_000;
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
     ready,

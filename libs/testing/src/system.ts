@@ -19,7 +19,7 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Environment for one service, applied after `env`. @default {} */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  /** Extra node flags for one service, e.g. `--cpu-prof` (Node 20 refuses it in NODE_OPTIONS). @default {} */
+  /** Extra node flags for one service, e.g. `--cpu-prof`. @default {} */
   serviceNodeArgs?: Partial<Record<ServiceName, readonly string[]>>;
 }
 
@@ -95,6 +95,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
           ...env,
           COMMAND_SERVICE_ADDRESS: services.command?.address ?? '127.0.0.1:1',
           QUERY_SERVICE_ADDRESS: services.query?.address ?? '127.0.0.1:1',
+          // As deployed: the query service reads with the read-only role.
+          ...(name === 'query' ? { DATABASE_URL: db.readerUrl } : {}),
           ...options.serviceEnv?.[name],
           ...extra,
         },

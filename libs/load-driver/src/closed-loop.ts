@@ -16,6 +16,10 @@ export interface ClosedLoopOptions {
    * each process moves far less with the noise than rates do. @default {}
    */
   readonly cpu?: Readonly<Record<string, () => number>>;
+  /** Told each call's latency as it completes, for a live display. @default none */
+  readonly onCall?: (latencyMs: number) => void;
+  /** Workers stop starting calls once this resolves, before `seconds` are up (Ctrl-C). @default never */
+  readonly stop?: Promise<unknown>;
 }
 
 /**
@@ -28,12 +32,19 @@ export async function closedLoop(options: ClosedLoopOptions, step: (worker: numb
   const latenciesMs: number[] = [];
   const started = performance.now();
   const until = started + options.seconds * 1000;
+  let stopped = false;
+  void options.stop?.then(
+    () => (stopped = true),
+    () => (stopped = true),
+  );
   await Promise.all(
     Array.from({ length: options.concurrency }, async (_, worker) => {
-      for (let i = 0; performance.now() < until; i++) {
+      for (let i = 0; !stopped && performance.now() < until; i++) {
         const t0 = performance.now();
         await step(worker, i);
-        latenciesMs.push(performance.now() - t0);
+        const latencyMs = performance.now() - t0;
+        latenciesMs.push(latencyMs);
+        options.onCall?.(latencyMs);
       }
     }),
   );
