@@ -7,6 +7,7 @@
 // a member joins, how long until every node's view has it and until every
 // thread that moved to it has answered from it.
 // BENCH_SECONDS (default 5), BENCH_CONCURRENCY (16), BENCH_THREADS (200), BENCH_SAMPLES (300).
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import { HashRing } from '@threadweaver/cluster';
@@ -48,6 +49,8 @@ const api = await FakeKubernetesApi.start();
 const stream = createTestStream();
 const nodes: Node[] = [];
 
+const forwardingKey = randomBytes(24).toString('hex');
+
 async function addNode(): Promise<Node> {
   const name = `command-${nodes.length}`;
   const ip = `127.0.0.${nodes.length + 2}`;
@@ -64,6 +67,8 @@ async function addNode(): Promise<Node> {
       POD_IP: ip,
       POD_NAMESPACE: namespace,
       POD_LABEL_SELECTOR: 'app=command',
+      // The Secret every command pod shares: forwarded calls are signed with it.
+      FORWARDING_KEY: forwardingKey,
       ...streamEnv(stream),
     },
   });

@@ -16,7 +16,11 @@
 // server that does one conditional PutItem per command and nothing else:
 // floor / raw is the best ratio any grpc-js service writing once per command
 // can reach on this machine, and service / floor is what ours costs beyond
-// that unavoidable hop.
+// that unavoidable hop. Every command carries a bearer token the service
+// verifies (the test issuer's); a fourth phase runs a second service with
+// AUTH_MODE=insecure-none, so the service's CPU per command in the two says
+// what verification adds, and the issuer's count of JWKS requests says the
+// keys were fetched once, not per call.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +28,10 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '@threadweaver/journal-dynamodb';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { closedLoop, createTestJournalTables, createTestStream, mergeRuns, summariseRun, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { closedLoop, testIssuer, verificationCpuMs, createTestJournalTables, createTestStream, mergeRuns, summariseRun, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { appendCondition, journalLikeItem } from './journal-like-item.js';
+import { benchHotThread, describeHotRun, type HotRun } from './hot-thread.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -37,6 +42,10 @@ const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta
 const floorEntry = fileURLToPath(new URL('./grpc-put-floor.js', import.meta.url));
 const instrumentationEntry = fileURLToPath(new URL('../../dist/instrumentation.js', import.meta.url));
 const tracing = process.env['BENCH_TRACING'] === '1';
+/** Clients of the hot-thread phases (one thread each run); BENCH_HOT=0 skips them. */
+const hotClients = process.env['BENCH_HOT'] === '0' ? [] : [16, 64];
+/** BENCH_HOT=only runs the hot-thread phases alone. */
+const onlyHot = process.env['BENCH_HOT'] === 'only';
 
 /** The local nats-server, so its CPU per command is counted too. */
 const natsServerPid = pidsNamed('nats-server')[0];
@@ -71,7 +80,12 @@ async function startSpanSink(): Promise<{ endpoint: string; close(): void }> {
 // its own (dropped at the end) rather than the shared server's THREAD_EVENTS.
 const stream = createTestStream();
 
-async function startService(endpoint: string, tables: { eventsTable: string; snapshotsTable: string; publicationTable: string }, otlpEndpoint?: string): Promise<ServiceProcess> {
+async function startService(
+  endpoint: string,
+  tables: { eventsTable: string; snapshotsTable: string; publicationTable: string },
+  otlpEndpoint?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const profileDir = process.env['BENCH_PROFILE_DIR'];
   const traced: Record<string, string> = otlpEndpoint === undefined ? {} : { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, METRICS_PORT: '0' };
   return startServiceProcess({
@@ -88,6 +102,7 @@ async function startService(endpoint: string, tables: { eventsTable: string; sna
       ...streamEnv(stream),
       LOG_LEVEL: 'warn',
       ...journalEnv(endpoint, tables),
+      ...extraEnv,
     },
   });
 }
@@ -143,32 +158,75 @@ try {
   const floor = await startServiceProcess({ name: 'gRPC floor', entry: floorEntry, env: journalEnv(endpoint, floorTables) });
   const sink = tracing ? await startSpanSink() : undefined;
   const tracedService = sink === undefined ? undefined : await startService(endpoint, serviceTables, sink.endpoint);
+  const unauthenticated = await startService(endpoint, serviceTables, undefined, { AUTH_MODE: 'insecure-none' });
+  const unauthenticatedRuns: ClosedLoopRun[] = [];
   const serviceRuns: ClosedLoopRun[] = [];
   const tracedRuns: ClosedLoopRun[] = [];
   const rawRuns: ClosedLoopRun[] = [];
   const floorRuns: ClosedLoopRun[] = [];
+  // Hot thread: the same service (group commit on, the default) and one with it off, at 16 and 64 clients.
+  const ungrouped = hotClients.length === 0 ? undefined : await startService(endpoint, serviceTables, undefined, { GROUP_COMMIT_MAX_COMMANDS: '1' });
+  const hotRuns = new Map<string, HotRun[]>();
+  const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
   try {
     for (let round = 0; round < rounds; round++) {
+      for (const clients of hotClients) {
+        for (const [mode, target] of [['on', service], ['off', ungrouped!]] as const) {
+          const pids = { bench: process.pid, service: target.pid, dynalite: dynalite.pid, ...nats };
+          const key = `${clients}:${mode}`;
+          hotRuns.set(key, [...(hotRuns.get(key) ?? []), await benchHotThread(target, client, serviceTables.eventsTable, { clients, seconds, pids })]);
+        }
+      }
+      if (onlyHot) continue;
       serviceRuns.push(await benchService(service));
+      unauthenticatedRuns.push(await benchService(unauthenticated));
       if (tracedService !== undefined) tracedRuns.push(await benchService(tracedService));
       rawRuns.push(await benchRawPuts(putClient, rawTables.eventsTable));
       floorRuns.push(await benchService(floor));
     }
   } finally {
     await service.stop();
+    await ungrouped?.stop();
+    await unauthenticated.stop();
     await floor.stop();
     await tracedService?.stop();
     sink?.close();
   }
-  const serviceRate = describeRun('command service (gRPC, create + add messages)', mergeRuns(serviceRuns));
-  const rawRate = describeRun('raw dynalite conditional PutItem', mergeRuns(rawRuns));
-  const floorRate = describeRun('gRPC floor (bare grpc-js server, one conditional PutItem per command)', mergeRuns(floorRuns));
-  console.log(`ratio service / raw puts: ${(serviceRate / rawRate).toFixed(2)} (target >= 0.8)`);
-  console.log(`ratio gRPC floor / raw puts: ${(floorRate / rawRate).toFixed(2)} (the most any grpc-js service with one write per command reaches here)`);
-  console.log(`ratio service / gRPC floor: ${(serviceRate / floorRate).toFixed(2)} (what ours keeps of what the hop leaves)`);
-  if (tracedRuns.length > 0) {
-    const tracedRate = describeRun('command service traced (OpenTelemetry SDK, every span exported over OTLP)', mergeRuns(tracedRuns));
-    console.log(`tracing overhead: ${((1 - tracedRate / serviceRate) * 100).toFixed(1)} % fewer commands per second (target <= 15 %)`);
+  if (!onlyHot) {
+    const serviceRate = describeRun('command service (gRPC, create + add messages)', mergeRuns(serviceRuns));
+    const rawRate = describeRun('raw dynalite conditional PutItem', mergeRuns(rawRuns));
+    const floorRate = describeRun('gRPC floor (bare grpc-js server, one conditional PutItem per command)', mergeRuns(floorRuns));
+    console.log(`ratio service / raw puts: ${(serviceRate / rawRate).toFixed(2)} (target >= 0.8)`);
+    console.log(`ratio gRPC floor / raw puts: ${(floorRate / rawRate).toFixed(2)} (the most any grpc-js service with one write per command reaches here)`);
+    console.log(`ratio service / gRPC floor: ${(serviceRate / floorRate).toFixed(2)} (what ours keeps of what the hop leaves)`);
+    describeRun('command service with AUTH_MODE=insecure-none (no token verified)', mergeRuns(unauthenticatedRuns));
+    const cpuOf = (runs: ClosedLoopRun[]): number => summariseRun(mergeRuns(runs)).cpuPerOperation['service'] ?? Number.NaN;
+    const [authenticatedCpu, unauthenticatedCpu] = [cpuOf(serviceRuns), cpuOf(unauthenticatedRuns)];
+    const verificationShare = ((authenticatedCpu - unauthenticatedCpu) / authenticatedCpu) * 100;
+    console.log(
+      `verification: ${(authenticatedCpu - unauthenticatedCpu).toFixed(3)} CPU ms per command in the service ` +
+        `(${authenticatedCpu.toFixed(3)} with, ${unauthenticatedCpu.toFixed(3)} without) = ${verificationShare.toFixed(1)} % of the command's CPU ` +
+        `(A/B of two processes on a shared machine: noisy); JWKS fetched ${(await testIssuer()).jwksRequests} times for ${summariseRun(mergeRuns(serviceRuns)).operations} authenticated commands (once per verifying process)`,
+    );
+    const perToken = await verificationCpuMs();
+    const [firstShare, repeatShare] = [perToken.firstMs, perToken.repeatMs].map((ms) => (ms / authenticatedCpu) * 100) as [number, number];
+    console.log(
+      `verification alone (measured in this process, keys cached), against the authenticated command's ${authenticatedCpu.toFixed(3)} CPU ms in the service: ` +
+        `a new token ${perToken.firstMs.toFixed(3)} ms = ${firstShare.toFixed(1)} %, the same token again ${perToken.repeatMs.toFixed(4)} ms = ${repeatShare.toFixed(2)} % ` +
+        `(${firstShare <= 10 ? 'both within' : repeatShare <= 10 ? 'a new token OVER, a repeated one within' : 'OVER'} the 10 % target)`,
+    );
+    if (tracedRuns.length > 0) {
+      const tracedRate = describeRun('command service traced (OpenTelemetry SDK, every span exported over OTLP)', mergeRuns(tracedRuns));
+      console.log(`tracing overhead: ${((1 - tracedRate / serviceRate) * 100).toFixed(1)} % fewer commands per second (target <= 15 %)`);
+    }
+  }
+  for (const clients of hotClients) {
+    const on = describeHotRun(`hot thread, ${clients} clients, group commit on`, hotRuns.get(`${clients}:on`) ?? []);
+    const off = describeHotRun(`hot thread, ${clients} clients, group commit off (GROUP_COMMIT_MAX_COMMANDS=1)`, hotRuns.get(`${clients}:off`) ?? []);
+    console.log(
+      `hot thread, ${clients} clients: on / off = ${(on.rate / off.rate).toFixed(1)} x commands/s (target at 64: >= 5), ` +
+        `p99 ${on.p99.toFixed(1)} vs ${off.p99.toFixed(1)} ms, service CPU ms per command ${on.cpu.toFixed(2)} vs ${off.cpu.toFixed(2)}`,
+    );
   }
   await serviceTables.drop();
   await rawTables.drop();

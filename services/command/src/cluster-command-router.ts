@@ -1,14 +1,20 @@
 import { status } from '@grpc/grpc-js';
 import { isNoMembersError, type Member, type Placement } from '@threadweaver/cluster';
 import type { CommandOutcome } from '@threadweaver/domain';
-import { isGrpcServiceError, UnavailableError } from '@threadweaver/grpc-kit';
-import { meterFor, type Logger } from '@threadweaver/telemetry';
+import { isRemoteStatusError, UnavailableError } from '@threadweaver/grpc-kit';
+import { Wakeup } from '@threadweaver/retry';
+import { createZeroedCounter, meterFor, type Logger } from '@threadweaver/telemetry';
 import type { CommandRequest } from './command-requests.js';
 import type { CommandRouter, DispatchContext } from './command-router.js';
 import type { PeerClients } from './forwarding-client.js';
+import type { ForwardingMarker, MarkerRefusal } from './forwarding-marker.js';
 
-const forwards = meterFor('command').createCounter('threadweaver.command.forwards', {
-  description: 'Commands forwarded to the owning pod, by outcome (ok, or the gRPC status of the failure)',
+const meter = meterFor('command');
+const forwards = createZeroedCounter(meter, 'threadweaver.command.forwards', { description: 'Commands forwarded to the owning pod, by outcome (ok, or the gRPC status of the failure)' }, [
+  { outcome: 'ok' },
+]);
+const refusedMarkers = createZeroedCounter(meter, 'threadweaver.command.forwarded_marker.refused', {
+  description: 'Calls whose forwarded marker did not verify (routed as if it were absent), by reason',
 });
 
 /** Options for {@link ClusterCommandRouter}. */
@@ -16,6 +22,8 @@ export interface ClusterCommandRouterOptions {
   /** Runs the commands of threads this pod owns (and every forwarded one). */
   local: CommandRouter;
   peers: PeerClients;
+  /** Signs the marker of calls this pod forwards and checks those it receives. */
+  forwardingMarker: ForwardingMarker;
   logger: Logger;
   /** Deadline of a forwarded command whose caller set none. @default 10000 */
   defaultDeadlineMs?: number;
@@ -37,7 +45,7 @@ export interface ClusterCommandRouterOptions {
 export class ClusterCommandRouter implements CommandRouter {
   private placement: Placement | undefined;
   private selfAddress = '';
-  private readonly changeWaiters = new Set<() => void>();
+  private readonly placementChanged = new Wakeup();
   private readonly defaultDeadlineMs: number;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
@@ -56,15 +64,13 @@ export class ClusterCommandRouter implements CommandRouter {
   attach(placement: Placement, selfAddress: string): void {
     this.placement = placement;
     this.selfAddress = selfAddress;
-    placement.onChange(() => {
-      for (const wake of [...this.changeWaiters]) wake();
-    });
+    placement.onChange(() => this.placementChanged.wakeAll());
   }
 
   async dispatch(command: CommandRequest, context: DispatchContext = {}): Promise<CommandOutcome> {
     const placement = this.placement;
     if (placement === undefined) throw new UnavailableError('command service is still starting; retry');
-    if (context.forwardedBy !== undefined) return this.options.local.dispatch(command, context);
+    if (this.fromPeer(command, context.forwardedMarker, placement) !== undefined) return this.options.local.dispatch(command, context);
     const { threadId } = command.request;
     const deadline = context.deadline ?? new Date(Date.now() + this.defaultDeadlineMs);
     let wait = this.retryInitialMs;
@@ -80,12 +86,16 @@ export class ClusterCommandRouter implements CommandRouter {
       if (owner?.address === this.selfAddress) return this.options.local.dispatch(command, context);
       if (owner !== undefined) {
         try {
-          const outcome = await this.options.peers.forward(owner.address, command, { deadline, forwardedBy: this.selfAddress });
+          const outcome = await this.options.peers.forward(owner.address, command, {
+            deadline,
+            marker: this.options.forwardingMarker.sign(this.selfAddress, command),
+            authorization: context.authorization,
+          });
           forwards.add(1, { outcome: 'ok' });
           return outcome;
         } catch (err) {
-          forwards.add(1, { outcome: isGrpcServiceError(err) ? (status[err.code] ?? String(err.code)) : 'error' });
-          if (!isGrpcServiceError(err) || err.code !== status.UNAVAILABLE) throw err;
+          forwards.add(1, { outcome: isRemoteStatusError(err) ? (status[err.code] ?? String(err.code)) : 'error' });
+          if (!isRemoteStatusError(err) || err.code !== status.UNAVAILABLE) throw err;
           failure = err;
           this.options.logger.debug({ threadId, owner: owner.id, attempt, err }, 'owner unavailable; retrying');
         }
@@ -95,21 +105,29 @@ export class ClusterCommandRouter implements CommandRouter {
         const where = owner === undefined ? 'no live command pod' : `owner ${owner.id} (${owner.address}) unreachable`;
         throw new UnavailableError(`thread ${threadId}: ${where} after ${attempt} attempts; retry`, { cause: failure });
       }
-      await this.nextChangeOr(Math.min(wait, remaining));
+      // Resumes at the next placement change, or after the backoff.
+      await this.placementChanged.wait(Math.min(wait, remaining));
       wait = Math.min(wait * 2, this.retryMaxMs);
     }
   }
 
-  /** Resolves at the next placement change, or after `ms`. */
-  private nextChangeOr(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.changeWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.changeWaiters.add(done);
-    });
+  /**
+   * The sending peer when `marker` proves a member of the current view
+   * forwarded this very call; otherwise undefined, and a marker that was
+   * there but failed is logged and counted (the call is then routed as if
+   * it had none, so posing as a peer gains nothing).
+   */
+  private fromPeer(command: CommandRequest, marker: string | undefined, placement: Placement): string | undefined {
+    if (marker === undefined) return undefined;
+    const isPeer = (address: string): boolean => address !== this.selfAddress && placement.view().members.some((m) => m.address === address);
+    const check = this.options.forwardingMarker.verify(marker, command, isPeer);
+    if (check.ok) return check.sender;
+    this.refused(command, check.reason);
+    return undefined;
+  }
+
+  private refused(command: CommandRequest, reason: MarkerRefusal): void {
+    refusedMarkers.add(1, { reason });
+    this.options.logger.warn({ threadId: command.request.threadId, method: command.method, reason }, 'forwarded marker refused; routing the call as a client call');
   }
 }

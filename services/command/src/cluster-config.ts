@@ -30,6 +30,12 @@ export interface ClusterConfig {
   readonly forwardDeadlineMs: number;
   /** LEAVE_TIMEOUT_MS: on SIGTERM, how long to keep serving while waiting to drop out of the view. */
   readonly leaveTimeoutMs: number;
+  /**
+   * FORWARDING_KEY (from a Secret, the same on every command pod): signs the
+   * forwarded marker. Required with MEMBERSHIP=kubernetes; unset with static
+   * membership means no other process is trusted as a peer.
+   */
+  readonly forwardingKey: string | undefined;
 }
 
 /**
@@ -47,7 +53,7 @@ export function loadClusterConfig(env: Env, grpcHost: string, grpcPort: number):
     if (members !== undefined && grpcPort !== 0 && !members.includes(joinHostPort(selfHost, grpcPort))) {
       throw new ConfigError('STATIC_MEMBERS', `must list this process as GRPC_HOST:GRPC_PORT (${joinHostPort(selfHost, grpcPort)}), got ${JSON.stringify(members.join(','))}`);
     }
-    return { membership: { kind, members }, selfHost, forwardDeadlineMs, leaveTimeoutMs };
+    return { membership: { kind, members }, selfHost, forwardDeadlineMs, leaveTimeoutMs, forwardingKey: readForwardingKey(read, false) };
   }
   if (kind !== 'kubernetes') throw new ConfigError('MEMBERSHIP', `must be static or kubernetes, got ${JSON.stringify(kind)}`);
   const podIp = read.raw('POD_IP');
@@ -60,12 +66,23 @@ export function loadClusterConfig(env: Env, grpcHost: string, grpcPort: number):
     labelSelector: read.text('POD_LABEL_SELECTOR', 'app.kubernetes.io/name=command'),
     portName: read.text('GRPC_PORT_NAME', 'grpc'),
   };
-  return { membership, selfHost: podIp, forwardDeadlineMs, leaveTimeoutMs };
+  return { membership, selfHost: podIp, forwardDeadlineMs, leaveTimeoutMs, forwardingKey: readForwardingKey(read, true) };
 }
 
 /** `host:port`, bracketing IPv6 hosts as Kubernetes membership does. */
 export function joinHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function readForwardingKey(read: EnvReader, required: boolean): string | undefined {
+  const key = read.raw('FORWARDING_KEY');
+  if (key === undefined) {
+    if (required) throw new ConfigError('FORWARDING_KEY', 'is required when MEMBERSHIP=kubernetes (the same secret on every command pod)');
+    return undefined;
+  }
+  // 32 characters of a random secret are at least 128 bits even when they are hex.
+  if (key.length < 32) throw new ConfigError('FORWARDING_KEY', `must be at least 32 characters, got ${key.length}`);
+  return key;
 }
 
 function staticMembers(read: EnvReader): string[] | undefined {

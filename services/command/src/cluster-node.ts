@@ -1,5 +1,5 @@
 import { HashRing, KubernetesMembership, Placement, StaticMembership, type Membership, type MembershipView } from '@threadweaver/cluster';
-import { meterFor, type Logger } from '@threadweaver/telemetry';
+import { createZeroedCounter, meterFor, type Logger } from '@threadweaver/telemetry';
 import type { ClusterCommandRouter } from './cluster-command-router.js';
 import type { ClusterConfig } from './cluster-config.js';
 import type { PeerClients } from './forwarding-client.js';
@@ -43,7 +43,7 @@ export async function joinCluster(options: ClusterNodeOptions): Promise<ClusterN
   const placement = new Placement({ membership, selfAddress, logger });
   router.attach(placement, selfAddress);
   const meter = meterFor('command');
-  const membershipChanges = meter.createCounter('threadweaver.membership.changes', { description: 'Membership views that changed placement' });
+  const membershipChanges = createZeroedCounter(meter, 'threadweaver.membership.changes', { description: 'Membership views that changed placement' });
   meter
     .createObservableGauge('threadweaver.membership.size', { description: 'Command pods in the current membership view' })
     .addCallback((result) => result.observe(placement.view().members.length));

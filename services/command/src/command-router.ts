@@ -6,10 +6,15 @@ import type { ThreadAggregateHost } from './thread-aggregate-host.js';
 
 /** What the router knows about the call a command arrived on. */
 export interface DispatchContext {
-  /** The caller's deadline, if it set one. */
+  /** The caller's deadline, if it set one; the command's own journal writes stop there (see `ThreadAggregateHost.execute`). */
   readonly deadline?: Date | undefined;
-  /** Set when a peer forwarded the call (its address): run it here, never forward again. */
-  readonly forwardedBy?: string | undefined;
+  /**
+   * The forwarded marker the call carried, unverified: when it proves a
+   * peer forwarded the call, run it here and never forward again.
+   */
+  readonly forwardedMarker?: string | undefined;
+  /** The caller's `authorization` metadata, sent on with a forwarded command so the owner verifies the caller itself. */
+  readonly authorization?: string | undefined;
 }
 
 /**
@@ -27,7 +32,7 @@ export class LocalCommandRouter implements CommandRouter {
     private readonly ids: IdGenerator,
   ) {}
 
-  dispatch(command: CommandRequest): Promise<CommandOutcome> {
-    return this.host.execute(toThreadCommand(command, this.ids));
+  dispatch(command: CommandRequest, context: DispatchContext = {}): Promise<CommandOutcome> {
+    return this.host.execute(toThreadCommand(command, this.ids), { deadline: context.deadline });
   }
 }

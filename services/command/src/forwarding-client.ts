@@ -1,13 +1,14 @@
 import { Client, credentials, Metadata, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
 import type { CommandOutcome } from '@threadweaver/domain';
+import { fromGrpcCallError } from '@threadweaver/grpc-kit';
 import { ThreadCommandServiceService } from '@threadweaver/proto';
 import type { CommandRequest } from './command-requests.js';
 
 /**
- * Request metadata marking a call as forwarded by a peer (value: the
- * sender's address). Its receiver runs the command locally whatever its own
- * view says: at most one hop, and the journal's conditional write is the
- * safety net when two views disagree.
+ * Request metadata marking a call as forwarded by a peer (value: a marker
+ * signed by `ForwardingMarker`). Its receiver, once the marker verifies,
+ * runs the command locally whatever its own view says: at most one hop, and
+ * the journal's conditional write is the safety net when two views disagree.
  */
 export const forwardedByHeader = 'x-threadweaver-forwarded-by';
 
@@ -15,8 +16,13 @@ export const forwardedByHeader = 'x-threadweaver-forwarded-by';
 export interface ForwardOptions {
   /** The caller's deadline, carried over to the owner. */
   readonly deadline: Date;
-  /** This pod's address, sent in {@link forwardedByHeader}. */
-  readonly forwardedBy: string;
+  /** The signed marker naming this pod, sent in {@link forwardedByHeader}. */
+  readonly marker: string;
+  /**
+   * The caller's `authorization` metadata. The owner verifies the caller's
+   * token itself rather than trusting this pod's word for who the caller is.
+   */
+  readonly authorization?: string | undefined;
 }
 
 interface AnyResponse {
@@ -41,11 +47,12 @@ const channelOptions = {
 export class PeerClients {
   private readonly clients = new Map<string, Client>();
 
-  /** Sends `command` to the pod at `address`; rejects with the grpc-js ServiceError the owner answered. */
+  /** Sends `command` to the pod at `address`; rejects with a `RemoteStatusError` carrying the status the call ended with. */
   forward(address: string, command: CommandRequest, options: ForwardOptions): Promise<CommandOutcome> {
     const method = ThreadCommandServiceService[command.method] as unknown as MethodDefinition<CommandRequest['request'], AnyResponse>;
     const metadata = new Metadata();
-    metadata.set(forwardedByHeader, options.forwardedBy);
+    metadata.set(forwardedByHeader, options.marker);
+    if (options.authorization !== undefined) metadata.set('authorization', options.authorization);
     return new Promise((resolve, reject) => {
       this.client(address).makeUnaryRequest(
         method.path,
@@ -55,7 +62,7 @@ export class PeerClients {
         metadata,
         { deadline: options.deadline },
         (err: ServiceError | null, response?: AnyResponse) => {
-          if (err !== null || response === undefined) reject(err ?? new Error('empty response'));
+          if (err !== null || response === undefined) reject(fromGrpcCallError(err ?? new Error('empty response')));
           else resolve({ threadId: response.threadId, sequenceNr: response.sequenceNr, messageIds: response.messageIds ?? [] });
         },
       );

@@ -1,9 +1,9 @@
 import type { PublicationMarkers } from '@threadweaver/journal-dynamodb';
-import { meterFor, type Logger } from '@threadweaver/telemetry';
+import { createZeroedCounter, meterFor, type Logger } from '@threadweaver/telemetry';
 import type { ThreadAggregateHost } from './thread-aggregate-host.js';
 
 const meter = meterFor('command');
-const sweptThreads = meter.createCounter('threadweaver.publication.swept_threads', {
+const sweptThreads = createZeroedCounter(meter, 'threadweaver.publication.swept_threads', {
   description: 'Threads recovered by the publication sweeper because a marker outlived its activation',
 });
 

@@ -1,15 +1,17 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectToNats, ensureEventStream, JetStreamEventPublisher } from '@threadweaver/bus-nats';
+import { connectToNats, ensureEventStream, JetStreamEventPublisher, type NatsAuth } from '@threadweaver/bus-nats';
 import type { ThreadEvent } from '@threadweaver/domain';
+import { retryForever, Wakeup } from '@threadweaver/retry';
 import type { Logger } from '@threadweaver/telemetry';
-import pRetry from 'p-retry';
 import type { EventPublisher } from './event-publisher.js';
 
 /** Options for {@link NatsPublication}. */
 export interface NatsPublicationOptions {
   /** e.g. `nats://127.0.0.1:4222`. */
   natsUrl: string;
+  /** Credentials of the command service's NATS identity (the one allowed to publish events). */
+  natsAuth?: NatsAuth | undefined;
   /** JetStream stream name, created or updated at start. */
   stream: string;
   /** Events of a thread go to `<subjectPrefix>.<threadId>`. */
@@ -37,7 +39,7 @@ export class NatsPublication implements EventPublisher {
   private readonly early: ThreadEvent[] = [];
   /** Lowest sequence number per thread dropped before the first connection. */
   private readonly lostEarly = new Map<string, number>();
-  private readonly connectedWaiters = new Set<() => void>();
+  private readonly connectedNow = new Wakeup();
   private readonly maxEarlyBacklog: number;
   private readonly backlogTimer: NodeJS.Timeout;
   private publisher: JetStreamEventPublisher | undefined;
@@ -128,52 +130,28 @@ export class NatsPublication implements EventPublisher {
     const onFailure = (what: string) => (err: unknown, attempt: number) => {
       if (attempt === 1 || attempt % 10 === 0) logger.warn({ err, attempt, natsUrl, backlog: this.backlogSize() }, `${what} failed; commands still succeed, events wait`);
     };
-    const nc = await retryForever(() => connectToNats({ servers: natsUrl, name: 'command' }), signal, onFailure('connecting to NATS'));
+    const nc = await retryForever(() => connectToNats({ servers: natsUrl, name: 'command', auth: this.options.natsAuth }), { signal, onFailure: onFailure('connecting to NATS') });
     this.nc = nc;
     if (signal.aborted) return;
     const jsm = await jetstreamManager(nc);
     await retryForever(
       () => ensureEventStream(jsm, { name: stream, subjectPrefix, ...(duplicateWindowMs === undefined ? {} : { duplicateWindowMs }) }),
-      signal,
-      onFailure(`setting up stream ${stream}`),
+      { signal, onFailure: onFailure(`setting up stream ${stream}`) },
     );
     const publisher = new JetStreamEventPublisher({ js: jetstream(nc), subjectPrefix, logger });
     this.publisher = publisher;
     publisher.publish(this.early.splice(0));
     logger.info({ natsUrl, stream, subjectPrefix }, 'event publication connected');
-    for (const notify of [...this.connectedWaiters]) notify();
+    this.connectedNow.wakeAll();
   }
 
   private whenConnected(timeoutMs: number): Promise<boolean> {
     if (this.publisher !== undefined) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (ok: boolean): void => {
-        clearTimeout(timer);
-        this.connectedWaiters.delete(onConnected);
-        resolve(ok);
-      };
-      const onConnected = (): void => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.connectedWaiters.add(onConnected);
-    });
+    return this.connectedNow.wait(timeoutMs);
   }
 
   private logBacklog(): void {
     const backlog = this.backlogSize();
     if (backlog > 0) this.options.logger.warn({ backlog, connected: this.connected }, 'events persisted but not yet published');
   }
-}
-
-// Capped, jittered exponential backoff until success or shutdown.
-function retryForever<T>(operation: () => Promise<T>, signal: AbortSignal, onFailure: (err: unknown, attempt: number) => void): Promise<T> {
-  return pRetry(operation, {
-    retries: Number.POSITIVE_INFINITY,
-    factor: 2,
-    minTimeout: 200,
-    maxTimeout: 5_000,
-    randomize: true,
-    signal,
-    onFailedAttempt: ({ error, attemptNumber }) => onFailure(error, attemptNumber),
-    shouldRetry: () => !signal.aborted,
-  });
 }

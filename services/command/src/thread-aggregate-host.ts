@@ -1,24 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { decide, evolve, initialState, InvalidArgumentError, outcomeOf } from '@threadweaver/domain';
-import type { CommandOutcome, ThreadCommand, ThreadState } from '@threadweaver/domain';
-import { ConcurrencyConflictError, UnavailableError } from '@threadweaver/grpc-kit';
-import { isEventTooLargeError, isSequenceConflictError, recoverThread, type Journal, type PublicationMarkers } from '@threadweaver/journal-dynamodb';
-import { inSpan, latencyBucketsSeconds, meterFor, secondsSince, tracerFor, type Logger } from '@threadweaver/telemetry';
-import { requireCommandIds } from './command-requests.js';
+import { limits, requireCommandMetadata } from '@threadweaver/domain';
+import type { CommandOutcome, ThreadCommand } from '@threadweaver/domain';
+import { UnavailableError } from '@threadweaver/grpc-kit';
+import type { Journal, PublicationMarkers } from '@threadweaver/journal-dynamodb';
+import { createZeroedCounter, inSpan, meterFor, tracerFor, type Logger } from '@threadweaver/telemetry';
+import { commandDeadline } from './command-deadline.js';
 import type { EventPublisher } from './event-publisher.js';
-import { ThreadMailbox } from './mailbox.js';
-import { ThreadPublication, type PublicationProgress } from './thread-publication.js';
+import { GroupCommit } from './group-commit.js';
+import { IdlePassivation } from './idle-passivation.js';
+import { RetryOutcomes } from './retry-outcomes.js';
+import { SnapshotSchedule } from './snapshot-schedule.js';
+import { StateConfirmation } from './state-confirmation.js';
+import { newEntity, type Entity, type PendingCommand } from './thread-entity.js';
+import { ThreadPublication } from './thread-publication.js';
+import { ThreadRecovery } from './thread-recovery.js';
+import { ThreadSnapshots } from './thread-snapshots.js';
 
 // API-only instruments: no-ops unless the process entry point started the SDK.
 const tracer = tracerFor('command');
 const meter = meterFor('command');
-const passivations = meter.createCounter('threadweaver.aggregate.passivations', { description: 'Threads dropped from memory (idle or handed off)' });
-const appendDuration = meter.createHistogram('threadweaver.journal.append.duration', {
-  description: 'Conditional journal append of one event, by outcome',
-  unit: 's',
-  advice: { explicitBucketBoundaries: [...latencyBucketsSeconds] },
-});
-const appendConflicts = meter.createCounter('threadweaver.journal.append.conflicts', { description: 'Appends refused because another writer had taken the sequence number' });
+const passivations = createZeroedCounter(meter, 'threadweaver.aggregate.passivations', { description: 'Threads dropped from memory (idle or handed off)' });
+const inMemoryGauge = meter.createObservableGauge('threadweaver.aggregates.in_memory', { description: 'Threads held in memory by this pod' });
 
 /** Options for {@link ThreadAggregateHost}. */
 export interface ThreadAggregateHostOptions {
@@ -43,42 +45,52 @@ export interface ThreadAggregateHostOptions {
   markers?: PublicationMarkers | undefined;
   /** This process's id in the markers (one per process start). @default a random UUID */
   incarnation?: string;
-}
-
-/** One thread held in memory, with its mailbox. */
-interface Entity {
-  readonly threadId: string;
-  readonly mailbox: ThreadMailbox;
-  /** undefined: not loaded (or dropped after a failed write); recovered on next use. */
-  state: ThreadState | undefined;
-  lastUsedAt: number;
-  lastSnapshotSeq: number;
-  readonly publication: PublicationProgress;
+  /** A retried request id is answered with its first outcome this long; older ones are refused. @default 86400000 (24 h) */
+  retryHorizonMs?: number;
+  /** Administrators + members a thread may have (FAILED_PRECONDITION past it). @default 10000 */
+  membersPerThreadMax?: number;
+  /**
+   * Group commit: at most this many commands of one thread, queued while its
+   * previous write was in flight, are decided together and appended as one
+   * journal write. 1 turns group commit off (one write per command). @default 64
+   */
+  groupCommitMaxCommands?: number;
 }
 
 /**
- * Hosts thread aggregates in memory, one mailbox each. A command is decided
- * against the in-memory state, appended to the journal with a conditional
- * write, folded in, and answered with the thread's sequence number. The
- * journal, not this process, is the authority: on a sequence conflict (a
- * second writer) the thread is reloaded and the command retried once.
+ * Hosts thread aggregates in memory, one mailbox each. The commands queued
+ * for a thread are decided together against the in-memory state (group
+ * commit, `GroupCommit`), their events appended to the journal with one
+ * conditional write, folded in, and each answered with its own outcome and
+ * sequence number. The journal, not this process, is the authority: on a
+ * sequence conflict (a second writer) the thread is reloaded and the group
+ * decided again. The concerns around that loop live in their own modules:
+ * recovery (`ThreadRecovery`), snapshots (`SnapshotSchedule`,
+ * `ThreadSnapshots`), answers that write nothing (`StateConfirmation`),
+ * retried requests (`RetryOutcomes`), publication (`ThreadPublication`) and
+ * idle passivation (`IdlePassivation`).
  */
 export class ThreadAggregateHost {
   private readonly entities = new Map<string, Entity>();
-  private readonly snapshotWrites = new Set<Promise<void>>();
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly snapshotEvery: number;
-  private readonly passivateAfterMs: number;
+  private readonly snapshots: ThreadSnapshots;
+  private readonly schedule: SnapshotSchedule;
+  private readonly recovery: ThreadRecovery;
+  private readonly idle: IdlePassivation;
   private readonly clock: () => Date;
   private readonly publishFlushMs: number;
   private readonly publication: ThreadPublication;
+  private readonly confirmation: StateConfirmation;
+  private readonly retries: RetryOutcomes;
+  private readonly groupCommit: GroupCommit;
+  private readonly groupMax: number;
   /** Whose markers this host writes and clears. */
   readonly incarnation: string;
   private draining = false;
+  // Removed by drain(): a drained host must not go on reporting (nor be kept alive by the meter).
+  private readonly observeInMemory = (result: { observe(value: number): void }): void => result.observe(this.entities.size);
 
   constructor(private readonly options: ThreadAggregateHostOptions) {
-    this.snapshotEvery = options.snapshotEvery ?? 100;
-    this.passivateAfterMs = options.passivateAfterMs ?? 120_000;
+    this.snapshots = new ThreadSnapshots({ journal: options.journal, logger: options.logger, snapshotEvery: options.snapshotEvery });
     this.clock = options.clock ?? (() => new Date());
     this.publishFlushMs = options.publishFlushMs ?? 2_000;
     this.incarnation = options.incarnation ?? randomUUID();
@@ -90,11 +102,24 @@ export class ThreadAggregateHost {
       incarnation: this.incarnation,
       publishFlushMs: this.publishFlushMs,
     });
-    this.sweeper = setInterval(() => this.passivateIdle(), Math.min(this.passivateAfterMs, 5_000));
-    this.sweeper.unref();
-    meter
-      .createObservableGauge('threadweaver.aggregates.in_memory', { description: 'Threads held in memory by this pod' })
-      .addCallback((result) => result.observe(this.entities.size));
+    this.schedule = new SnapshotSchedule(this.snapshots, this.publication);
+    this.recovery = new ThreadRecovery({ journal: options.journal, logger: options.logger, publication: this.publication, schedule: this.schedule });
+    this.confirmation = new StateConfirmation(options.journal);
+    this.retries = new RetryOutcomes({ journal: options.journal, horizonMs: options.retryHorizonMs ?? limits.retryHorizonMs });
+    this.groupMax = options.groupCommitMaxCommands ?? 64;
+    this.groupCommit = new GroupCommit({
+      journal: options.journal,
+      logger: options.logger,
+      recovery: this.recovery,
+      retries: this.retries,
+      confirmation: this.confirmation,
+      publication: this.publication,
+      schedule: this.schedule,
+      clock: this.clock,
+      membersPerThreadMax: options.membersPerThreadMax ?? limits.membersPerThreadMax,
+    });
+    this.idle = new IdlePassivation(options.passivateAfterMs ?? 120_000, () => this.entities.values(), (threadId) => this.passivate(threadId));
+    inMemoryGauge.addCallback(this.observeInMemory);
   }
 
   /** Threads currently in memory. */
@@ -107,15 +132,32 @@ export class ThreadAggregateHost {
     return [...this.entities.keys()];
   }
 
-  /** Runs a command in its thread's mailbox; resolves with the outcome or throws a DomainError / grpc-kit error. */
-  async execute(command: ThreadCommand): Promise<CommandOutcome> {
+  /**
+   * Runs a command in its thread's next group commit; resolves with the
+   * outcome or throws a DomainError / grpc-kit error. A command that arrives
+   * while the thread's write is in flight waits for the next group. With a
+   * `deadline` (the caller's), the command never works past it: it is not
+   * taken into a group once the deadline has passed, and the group's marker
+   * write and append are given up once every command in it is past its
+   * deadline (DeadlineExceededError; see `GroupCommit`). An append given up
+   * may have been applied, so the thread is then reloaded from the journal
+   * on next use, as after any failed append; a retry with the same request
+   * id gets the first outcome if it was.
+   */
+  async execute(command: ThreadCommand, options: { deadline?: Date | undefined } = {}): Promise<CommandOutcome> {
     if (this.draining) throw new UnavailableError('command service is shutting down');
-    requireCommandIds(command);
+    requireCommandMetadata(command);
     const entity = this.entityFor(command.threadId);
     entity.lastUsedAt = Date.now();
-    // The span covers the handling, not the wait in the mailbox; the journal and publish spans are its children.
-    const attributes = { 'threadweaver.command': command.type, 'threadweaver.thread_id': command.threadId };
-    return entity.mailbox.enqueue(() => inSpan(tracer, `ThreadAggregate ${command.type}`, { attributes }, () => this.handle(entity, command)));
+    const deadline = commandDeadline(options.deadline, command.threadId);
+    try {
+      return await new Promise<CommandOutcome>((resolve, reject) => {
+        entity.pending.push({ command, resolve, reject, signal: deadline.signal });
+        this.queueGroup(entity);
+      });
+    } finally {
+      deadline.dispose();
+    }
   }
 
   /** Drops a thread from memory once its queued commands are done (cluster hand-off). */
@@ -144,7 +186,7 @@ export class ThreadAggregateHost {
       entity.publication.staleMarker = incarnation;
       // Reload even a thread in memory: the marker's writer may have appended past what we hold.
       entity.state = undefined;
-      await this.recover(entity);
+      await this.recovery.recover(entity);
       return true;
     });
   }
@@ -152,9 +194,15 @@ export class ThreadAggregateHost {
   /** Refuses new commands, finishes queued ones and snapshot writes, and gives the publisher a bounded time to catch up. */
   async drain(): Promise<void> {
     this.draining = true;
-    clearInterval(this.sweeper);
-    await Promise.all([...this.entities.values()].map((e) => e.mailbox.whenIdle()));
-    await Promise.all([...this.snapshotWrites]);
+    inMemoryGauge.removeCallback(this.observeInMemory);
+    this.idle.stop();
+    // A group can queue the next one (commands past what one write took), so wait until nothing is queued.
+    await Promise.all(
+      [...this.entities.values()].map(async (e) => {
+        while (e.mailbox.size > 0) await e.mailbox.whenIdle();
+      }),
+    );
+    await this.snapshots.drain();
     const flushed = await this.publication.flushAll();
     // Not fatal: whoever recovers these threads next republishes from the journal.
     if (!flushed) this.options.logger.warn({ timeoutMs: this.publishFlushMs }, 'publisher did not catch up before shutdown');
@@ -165,95 +213,39 @@ export class ThreadAggregateHost {
   private entityFor(threadId: string): Entity {
     let entity = this.entities.get(threadId);
     if (entity === undefined) {
-      entity = {
-        threadId,
-        mailbox: new ThreadMailbox(),
-        state: undefined,
-        lastUsedAt: Date.now(),
-        lastSnapshotSeq: 0,
-        publication: ThreadPublication.fresh(),
-      };
+      entity = newEntity(threadId);
       this.entities.set(threadId, entity);
     }
     return entity;
   }
 
-  private async handle(entity: Entity, command: ThreadCommand): Promise<CommandOutcome> {
-    for (let attempt = 1; ; attempt++) {
-      // A create is tried optimistically against "absent": if the thread
-      // exists, the conditional append conflicts and the retry reloads it
-      // (then answering ALREADY_EXISTS, or the first outcome of a retry).
-      // This saves the two journal reads of a recovery on the hot create path.
-      const optimistic = command.type === 'CreateThread' && attempt === 1 && entity.state === undefined;
-      const state = entity.state ?? (optimistic ? initialState() : await this.recover(entity));
-      const decision = decide(state, command, this.clock());
-      if (decision.kind === 'unchanged') return decision.outcome;
-      const { event } = decision;
-      // One marker write per activation, before its first append: a crash between that append and the publish is then found by the sweeper.
-      await this.publication.markBeforeAppend(entity.threadId, entity.publication);
-      const appendStartedAt = performance.now();
-      try {
-        await this.options.journal.append(event);
-        appendDuration.record(secondsSince(appendStartedAt), { outcome: 'ok' });
-      } catch (err) {
-        appendDuration.record(secondsSince(appendStartedAt), { outcome: isSequenceConflictError(err) ? 'conflict' : 'error' });
-        if (isSequenceConflictError(err)) appendConflicts.add(1);
-        if (isEventTooLargeError(err)) throw new InvalidArgumentError(largeField(command), `too large to store (${err.message})`);
-        // Whatever happened, our view may be stale now; reload on next use.
-        entity.state = undefined;
-        if (isSequenceConflictError(err)) {
-          if (attempt === 1) continue;
-          throw new ConcurrencyConflictError(`thread ${entity.threadId} was changed concurrently; retry the command`, { cause: err });
-        }
-        throw new UnavailableError(`journal write for thread ${entity.threadId} failed; the command may or may not have been applied, retry it`, { cause: err });
-      }
-      // Per-pod evidence of who wrote what (cluster tests check one writer per thread at a time).
-      this.options.logger.debug({ threadId: entity.threadId, sequenceNr: event.sequenceNr }, 'appended');
-      entity.state = evolve(state, event);
-      await this.publication.appended(event, entity.publication);
-      this.maybeSnapshot(entity);
-      return outcomeOf(event);
-    }
+  /** Puts a group commit in the mailbox unless one is already waiting there to take the pending commands. */
+  private queueGroup(entity: Entity): void {
+    if (entity.groupQueued || entity.pending.length === 0) return;
+    entity.groupQueued = true;
+    void entity.mailbox.enqueue(() => this.runGroup(entity));
   }
 
-  private async recover(entity: Entity): Promise<ThreadState> {
-    const { logger } = this.options;
-    let state: ThreadState;
-    try {
-      const recovered = await recoverThread(this.options.journal, entity.threadId, {
-        onCorruptSnapshot: (err) => logger.warn({ threadId: entity.threadId, err }, 'snapshot unreadable; replaying every event'),
-      });
-      state = recovered.state;
-      entity.state = state;
-      this.publication.recovered(entity.publication, recovered.publishedUpTo);
-      // Snapshots fall on multiples of snapshotEvery; we do not know which one was loaded.
-      entity.lastSnapshotSeq = Math.floor(recovered.state.sequenceNr / this.snapshotEvery) * this.snapshotEvery;
-    } catch (err) {
-      throw new UnavailableError(`could not load thread ${entity.threadId} from the journal`, { cause: err });
+  private async runGroup(entity: Entity): Promise<void> {
+    entity.groupQueued = false;
+    // A command whose caller's deadline passed while it waited is not started.
+    const group: PendingCommand[] = [];
+    while (group.length < this.groupMax && entity.pending.length > 0) {
+      const pending = entity.pending.shift()!;
+      if (pending.signal?.aborted === true) pending.reject(pending.signal.reason);
+      else group.push(pending);
     }
-    await this.publication.republishTail(entity.threadId, entity.publication, state.sequenceNr);
-    return state;
-  }
-
-  private maybeSnapshot(entity: Entity): void {
-    const state = entity.state;
-    if (state === undefined || state.status === 'absent' || state.sequenceNr - entity.lastSnapshotSeq < this.snapshotEvery) return;
-    entity.lastSnapshotSeq = state.sequenceNr;
-    const publishedUpTo = this.publication.refresh(entity.threadId, entity.publication, state.sequenceNr);
-    entity.publication.snapshotPublishedUpTo = publishedUpTo;
-    const write = this.options.journal
-      .saveSnapshot(state, { publishedUpTo })
-      .then((result) => this.options.logger.debug({ threadId: state.threadId, sequenceNr: state.sequenceNr, result }, 'snapshot written'))
-      .catch((err: unknown) => this.options.logger.warn({ threadId: state.threadId, sequenceNr: state.sequenceNr, err }, 'snapshot write failed'))
-      .finally(() => this.snapshotWrites.delete(write));
-    this.snapshotWrites.add(write);
-  }
-
-  private passivateIdle(): void {
-    const cutoff = Date.now() - this.passivateAfterMs;
-    for (const entity of this.entities.values()) {
-      if (entity.lastUsedAt < cutoff && entity.mailbox.size === 0) void this.passivate(entity.threadId);
-    }
+    if (group.length === 0) return;
+    // More than one group's worth waiting: the next group queues behind this one now.
+    this.queueGroup(entity);
+    const first = group[0]!.command;
+    // The span covers the handling, not the wait in the mailbox; the journal and publish spans are its children.
+    const attributes = { 'threadweaver.command': first.type, 'threadweaver.thread_id': first.threadId, 'threadweaver.group_size': group.length };
+    const left = await inSpan(tracer, `ThreadAggregate ${first.type}`, { attributes }, () => this.groupCommit.run(entity, group));
+    if (left.length === 0) return;
+    // What did not fit this write goes first into the next one, in order.
+    entity.pending.unshift(...left);
+    this.queueGroup(entity);
   }
 
   /**
@@ -275,6 +267,3 @@ export class ThreadAggregateHost {
   }
 }
 
-function largeField(command: ThreadCommand): string {
-  return command.type === 'AddMessages' ? 'messages' : 'request';
-}

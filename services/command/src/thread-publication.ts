@@ -2,6 +2,7 @@ import type { ExistingThread, ThreadEvent, ThreadState } from '@threadweaver/dom
 import { UnavailableError } from '@threadweaver/grpc-kit';
 import type { Journal, PublicationMarkers } from '@threadweaver/journal-dynamodb';
 import type { Logger } from '@threadweaver/telemetry';
+import { snapshotFailures } from './thread-snapshots.js';
 import type { EventPublisher } from './event-publisher.js';
 
 /** What one thread in memory knows about its events on the bus. */
@@ -64,20 +65,28 @@ export class ThreadPublication {
   }
 
   /** One marker write per activation, before its first append; nothing is appended when this throws. */
-  async markBeforeAppend(threadId: string, progress: PublicationProgress): Promise<void> {
+  async markBeforeAppend(threadId: string, progress: PublicationProgress, signal?: AbortSignal): Promise<void> {
     if (progress.marked || this.markers === undefined) return;
     try {
-      await this.markers.mark(threadId, this.options.incarnation);
+      await this.markers.mark(threadId, this.options.incarnation, { signal });
     } catch (err) {
+      // Past the caller's deadline: its reason (DEADLINE_EXCEEDED) says more than the aborted write.
+      if (signal?.aborted === true) throw signal.reason;
       throw new UnavailableError(`could not record thread ${threadId} as active before appending; nothing was applied, retry the command`, { cause: err });
     }
     progress.marked = true;
   }
 
-  /** After an append: publish it, or (tail still unhanded) the whole tail up to the new head, which includes it. */
-  async appended(event: ThreadEvent, progress: PublicationProgress): Promise<void> {
-    if (progress.tailHanded) this.publish(event);
-    else await this.republishTail(event.threadId, progress, event.sequenceNr);
+  /**
+   * After an append of one or more consecutive events: publish them (one
+   * message each), or (tail still unhanded) the whole tail up to the new
+   * head, which includes them.
+   */
+  async appended(events: readonly ThreadEvent[], progress: PublicationProgress): Promise<void> {
+    const last = events[events.length - 1];
+    if (last === undefined) return;
+    if (progress.tailHanded) this.publish(events);
+    else await this.republishTail(last.threadId, progress, last.sequenceNr);
   }
 
   /**
@@ -128,6 +137,7 @@ export class ThreadPublication {
       await journal.saveSnapshot(state, { publishedUpTo });
       progress.snapshotPublishedUpTo = publishedUpTo;
     } catch (err) {
+      snapshotFailures.add(1, { reason: 'passivation' });
       logger.warn({ threadId: state.threadId, sequenceNr: state.sequenceNr, err }, 'snapshot on passivation failed; the next recovery republishes more');
     }
   }
@@ -165,11 +175,11 @@ export class ThreadPublication {
     this.options.publisher?.forget(threadId);
   }
 
-  private publish(event: ThreadEvent): void {
+  private publish(events: readonly ThreadEvent[]): void {
     try {
-      this.options.publisher?.publish([event]);
+      this.options.publisher?.publish(events);
     } catch (err) {
-      this.options.logger.error({ threadId: event.threadId, sequenceNr: event.sequenceNr, err }, 'event publisher threw');
+      this.options.logger.error({ threadId: events[0]?.threadId, sequenceNr: events[0]?.sequenceNr, err }, 'event publisher threw');
     }
   }
 }

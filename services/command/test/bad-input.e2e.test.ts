@@ -48,7 +48,7 @@ describe('command service: bad input', () => {
   });
 
   it('rejects a valid command whose event is too large to store, storing nothing', async () => {
-    // 100 messages of 4,000 random CJK characters: within the domain limits, ~1.2 MB, incompressible.
+    // 100 messages of 4,000 random CJK characters (~1.2 MB): refused by the 256 KiB per-call cap before any id is minted.
     const text = () => Array.from({ length: 4000 }, () => String.fromCodePoint(0x4e00 + Math.floor(Math.random() * 20000))).join('');
     const messages = Array.from({ length: 100 }, () => ({ text: text(), toAccountIds: [] }));
     const before = (await store.journal.readEvents(threadId, 1)).length;

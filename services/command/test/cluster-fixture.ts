@@ -2,11 +2,12 @@
 // processes, each bound to its own loopback address (127.0.0.2, .3, …) like
 // pods with their own IPs, finding each other through FakeKubernetesApi
 // (which speaks the real pods list/watch wire format), one dynalite journal.
+import { randomBytes } from 'node:crypto';
 import { credentials } from '@grpc/grpc-js';
 import { HashRing, type Member } from '@threadweaver/cluster';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
 import { FakeKubernetesApi, journalEnv, promiseClient, streamEnv, startServiceProcess, uniqueName, waitFor, type PromiseClient, type ServiceProcess } from '@threadweaver/testing';
-import { commandEntry, type TestStore } from './command-fixture.js';
+import { commandEntry, telemetryProcess, type TestStore } from './command-fixture.js';
 
 /** One command pod: its process, its pod name and a client. */
 export interface ClusterNode {
@@ -29,6 +30,8 @@ let nextHost = 2;
 export class TestCluster {
   readonly namespace = uniqueName('ns').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 60);
   readonly labels = { app: 'command' };
+  /** FORWARDING_KEY of every pod (the Secret they share): tests sign markers with it to show where they are, and are not, honoured. */
+  readonly forwardingKey = randomBytes(24).toString('hex');
   readonly nodes = new Map<string, ClusterNode>();
   private counter = 0;
 
@@ -41,14 +44,20 @@ export class TestCluster {
     return new TestCluster(store, await FakeKubernetesApi.start());
   }
 
-  /** Starts a process, then adds its pod, Ready, as the kubelet would once its probe passes. */
-  async addNode(env: Record<string, string> = {}): Promise<ClusterNode> {
+  /**
+   * Starts a process, then adds its pod, Ready, as the kubelet would once its probe passes.
+   * With `telemetry`, the process serves metrics (see `metricsUrlOf`).
+   */
+  async addNode(env: Record<string, string> = {}, options: { telemetry?: boolean } = {}): Promise<ClusterNode> {
     const name = `command-${this.counter++}`;
     const ip = `127.0.0.${nextHost++}`;
+    const telemetry = options.telemetry === true ? telemetryProcess() : { nodeArgs: [], env: {} };
     const process = await startServiceProcess({
       name,
       entry: commandEntry,
+      nodeArgs: telemetry.nodeArgs,
       env: {
+        ...telemetry.env,
         GRPC_HOST: ip,
         GRPC_PORT: '0',
         LOG_LEVEL: 'debug',
@@ -58,6 +67,7 @@ export class TestCluster {
         POD_IP: ip,
         POD_NAMESPACE: this.namespace,
         POD_LABEL_SELECTOR: 'app=command',
+        FORWARDING_KEY: this.forwardingKey,
         ...streamEnv(this.store.stream),
         ...env,
       },

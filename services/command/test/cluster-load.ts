@@ -95,7 +95,7 @@ export interface JournalCheck {
   readonly events: number;
 }
 
-export async function checkJournal(journal: DynamoJournal, threads: readonly TestThread[], load: CommandLoad): Promise<JournalCheck> {
+export async function checkJournal(journal: DynamoJournal, threads: readonly Pick<TestThread, 'threadId'>[], load: Pick<CommandLoad, 'acknowledged'>): Promise<JournalCheck> {
   const gaps: string[] = [];
   const duplicated: string[] = [];
   const at = new Map<string, string>();

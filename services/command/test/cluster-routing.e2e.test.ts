@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { checkHealth, waitFor } from '@threadweaver/testing';
 import { newId, startStore, type TestStore } from './command-fixture.js';
@@ -56,6 +57,17 @@ describe('command cluster: routing to the owner', () => {
       expect(events.map((e) => e.sequenceNr)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     }
     expect(owners.size).toBe(3);
+  });
+
+  it("answers a forwarded call with the owner's status and message", async () => {
+    const { threadId } = threads[0]!;
+    const stranger = newId();
+    const refusal = { code: status.PERMISSION_DENIED, details: `account_id: account ${stranger} is not a member of thread ${threadId} and may not post to it` };
+    // Two of the three pods forward the call to the owner, which refuses it.
+    for (const node of nodes) {
+      const sent = node.client.addMessages({ requestId: newId(), accountId: stranger, threadId, messages: [{ text: 'no', toAccountIds: [] }] });
+      await expect(sent).rejects.toMatchObject(refusal);
+    }
   });
 
   it('stops placing threads on a pod that is marked not ready', async () => {

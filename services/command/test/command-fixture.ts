@@ -80,11 +80,19 @@ export interface RunningCommandService {
   stop(): Promise<void>;
 }
 
-export async function startCommandService(store: TestStore, env: Record<string, string> = {}): Promise<RunningCommandService> {
+/** Node arguments and environment that start the telemetry SDK (as in production), serving metrics on a port of the process's own (see `metricsUrlOf`). */
+export function telemetryProcess(): { nodeArgs: string[]; env: Record<string, string> } {
+  return { nodeArgs: ['--import', fileURLToPath(new URL('../dist/instrumentation.js', import.meta.url))], env: { METRICS_HOST: '127.0.0.1', METRICS_PORT: '0' } };
+}
+
+/** With `telemetry`, the process starts the telemetry SDK (as in production) and serves metrics on a port of its own (see `metricsUrlOf`). */
+export async function startCommandService(store: TestStore, env: Record<string, string> = {}, options: { telemetry?: boolean } = {}): Promise<RunningCommandService> {
   const process = await startServiceProcess({
     name: 'command',
     entry: commandEntry,
+    nodeArgs: options.telemetry === true ? telemetryProcess().nodeArgs : [],
     env: {
+      ...(options.telemetry === true ? telemetryProcess().env : {}),
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       LOG_LEVEL: 'warn',

@@ -139,7 +139,8 @@ describe('command service: a crash between append and publish', () => {
     const { threadId } = await doomed.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'crash', administratorIds: [admin], memberIds: [] });
     await doomed.client.addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: 'before', toAccountIds: [] }] });
     const third = { requestId: newId(), accountId: admin, threadId, messages: [{ text: 'in the window', toAccountIds: [] }] };
-    await expect(doomed.client.addMessages(third)).rejects.toBeDefined();
+    // The process dies after the append, before it answers: the connection drops.
+    await expect(doomed.client.addMessages(third)).rejects.toMatchObject({ code: status.UNAVAILABLE });
     expect(await doomed.process.exited).toEqual({ code: null, signal: 'SIGKILL' });
     doomed.raw.close();
 
@@ -175,7 +176,7 @@ describe('command service: a crash between append and publish', () => {
     const doomedIncarnation = doomed.process.output().match(/"incarnation":"([0-9A-Z]{26})"/)?.[1];
     const admin = newId();
     const { threadId } = await doomed.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'forgotten', administratorIds: [admin], memberIds: [] });
-    await expect(doomed.client.addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: 'in the window', toAccountIds: [] }] })).rejects.toBeDefined();
+    await expect(doomed.client.addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: 'in the window', toAccountIds: [] }] })).rejects.toMatchObject({ code: status.UNAVAILABLE });
     expect(await doomed.process.exited).toEqual({ code: null, signal: 'SIGKILL' });
     doomed.raw.close();
 

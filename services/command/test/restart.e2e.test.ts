@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { plainState } from '@threadweaver/domain';
 import { recoverThread } from '@threadweaver/journal-dynamodb';
-import { checkHealth, waitFor } from '@threadweaver/testing';
+import { checkHealth, metricSample, scrapeMetrics, waitFor } from '@threadweaver/testing';
 import { newId, startCommandService, startStore, type TestStore } from './command-fixture.js';
 
 jest.setTimeout(90_000);
@@ -35,7 +36,7 @@ describe('command service: restart and shutdown', () => {
 
     const second = await startCommandService(store, { SNAPSHOT_EVERY: '3' });
     try {
-      expect(await recoverThread(store.journal, threadId)).toEqual(before);
+      expect(plainState((await recoverThread(store.journal, threadId)).state)).toEqual(plainState(before.state));
       expect(await store.journal.loadSnapshot(threadId)).toBeDefined();
       // Retries of old request ids answer their first outcome and append nothing.
       await expect(second.client.createThread(createRequest)).resolves.toEqual({ threadId, sequenceNr: 1 });
@@ -94,5 +95,29 @@ describe('command service: restart and shutdown', () => {
     expect(acknowledged.length).toBeGreaterThan(answeredBeforeStop);
     // A call that did not get in before the server stopped accepting is refused, never left hanging.
     for (const r of results) if ('err' in r) expect((r.err as ServiceError).code).toBe(status.UNAVAILABLE);
+  });
+
+  it('a snapshot that cannot be written is logged at warn and counted, and the commands still succeed', async () => {
+    // No such snapshots table: every snapshot write fails. A new thread is created without a load, so only the writes touch it.
+    const service = await startCommandService(store, { SNAPSHOT_EVERY: '2', DYNAMODB_SNAPSHOTS_TABLE: `missing-${newId()}` }, { telemetry: true });
+    try {
+      const admin = newId();
+      const { threadId } = await service.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'no snapshots', administratorIds: [admin], memberIds: [] });
+      const reply = await service.client.addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: 'm', toAccountIds: [] }] });
+      expect(reply.sequenceNr).toBe(2);
+
+      const failures = await waitFor(async () => metricSample(await scrapeMetrics(service.process), 'threadweaver_snapshot_failures_total', { reason: 'periodic' }) || undefined, {
+        description: 'a counted snapshot failure',
+      });
+      expect(failures).toBe(1);
+      const warned = service.process
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('snapshot write failed'))
+        .map((line) => JSON.parse(line) as { level: string; threadId: string; sequenceNr: number });
+      expect(warned).toEqual([expect.objectContaining({ level: 'warn', threadId, sequenceNr: 2 })]);
+    } finally {
+      await service.stop();
+    }
   });
 });

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { newId, startCommandService, startStore, type RunningCommandService, type TestStore } from './command-fixture.js';
 
 jest.setTimeout(120_000);
 
 // Two processes that both believe they own one thread: the conditional
 // append keeps one contiguous history, and every acknowledged command is in
-// it exactly once.
+// it exactly once. Each process gets eight concurrent streams, so both
+// write group commit batches (several events per item) against each other.
 describe('command service: two instances, one journal, one thread', () => {
   let store: TestStore;
   let a: RunningCommandService;
@@ -24,11 +26,11 @@ describe('command service: two instances, one journal, one thread', () => {
   it('never forks the history', async () => {
     const admin = newId();
     const { threadId } = await a.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'hammer', administratorIds: [admin], memberIds: [] });
-    const perInstance = 60;
+    const perStream = 25;
     const acknowledged = new Map<string, number>();
     const codes: status[] = [];
     const hammer = async (service: RunningCommandService, name: string) => {
-      for (let i = 0; i < perInstance; i++) {
+      for (let i = 0; i < perStream; i++) {
         const requestId = newId();
         try {
           const reply = await service.client.addMessages({ requestId, accountId: admin, threadId, messages: [{ text: `${name}${i}`, toAccountIds: [] }] });
@@ -39,7 +41,7 @@ describe('command service: two instances, one journal, one thread', () => {
       }
     };
     // Several concurrent streams per instance so both keep stale views.
-    await Promise.all([hammer(a, 'a1-'), hammer(b, 'b1-'), hammer(a, 'a2-'), hammer(b, 'b2-')]);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => [hammer(a, `a${i}-`), hammer(b, `b${i}-`)]).flat());
 
     // Rejections may only be the conflict-after-retry status.
     expect(codes.every((c) => c === status.ABORTED)).toBe(true);
@@ -52,5 +54,10 @@ describe('command service: two instances, one journal, one thread', () => {
     for (const seqs of byRequest.values()) expect(seqs).toHaveLength(1);
     // Acknowledged + aborted commands account for every appended event but the create.
     expect(events.length - 1).toBeGreaterThanOrEqual(acknowledged.size);
+    // Both wrote batches: fewer items than events.
+    const items = await store.client.send(
+      new QueryCommand({ TableName: store.tables.eventsTable, KeyConditionExpression: 'threadId = :t', ExpressionAttributeValues: { ':t': { S: threadId } }, Select: 'COUNT', ConsistentRead: true }),
+    );
+    expect(items.Count).toBeLessThan(events.length);
   });
 });

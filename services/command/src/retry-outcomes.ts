@@ -1,0 +1,77 @@
+import { outcomeOf, requireWithinRetryHorizon } from '@threadweaver/domain';
+import type { CommandOutcome, ThreadCommand, ThreadState } from '@threadweaver/domain';
+import { UnavailableError } from '@threadweaver/grpc-kit';
+import type { Journal } from '@threadweaver/journal-dynamodb';
+
+/** Options for {@link RetryOutcomes}. */
+export interface RetryOutcomesOptions {
+  journal: Journal;
+  /** A request id older than this is refused (FAILED_PRECONDITION). @default 86400000 (24 h) */
+  horizonMs: number;
+}
+
+/**
+ * Exactly-once retries at any age within the horizon. The thread's window
+ * of recent request ids (in the domain state) is the fast path and answers
+ * most retries in memory; this looks up, in the journal's request-id index,
+ * only ids the window can no longer vouch for. Steady-state cost: no extra
+ * write (the index is maintained by the append's one conditional put); a
+ * read (one index query, plus one GetItem when found) only for a command
+ * whose request id is not in the window on a thread with more events than
+ * the window holds.
+ */
+export class RetryOutcomes {
+  constructor(private readonly options: RetryOutcomesOptions) {}
+
+  /**
+   * Before deciding: throws past the horizon; resolves with the first
+   * outcome of a request older than the window; otherwise undefined (the
+   * domain's decide answers window hits and runs new requests).
+   */
+  async earlierOutcome(state: ThreadState, command: ThreadCommand, now: Date): Promise<CommandOutcome | undefined> {
+    const [earlier] = await this.earlierOutcomes(state, [command], now);
+    if (earlier !== undefined && 'error' in earlier) throw earlier.error;
+    return earlier?.outcome;
+  }
+
+  /**
+   * `earlierOutcome` for a group commit's commands at once, one entry per
+   * command: the error that refuses it (past the horizon, or the lookup
+   * failed), its first outcome, or undefined. The journal is asked once
+   * for every id that needs it (`findByRequestIds`).
+   */
+  async earlierOutcomes(state: ThreadState, commands: readonly ThreadCommand[], now: Date): Promise<(EarlierOutcome | undefined)[]> {
+    const answers: (EarlierOutcome | undefined)[] = commands.map(() => undefined);
+    const lookups: number[] = [];
+    commands.forEach((command, i) => {
+      try {
+        requireWithinRetryHorizon(command.requestId, now, this.options.horizonMs);
+      } catch (error) {
+        answers[i] = { error };
+        return;
+      }
+      if (this.needsLookup(state, command)) lookups.push(i);
+    });
+    if (lookups.length === 0 || state.status === 'absent') return answers;
+    try {
+      const found = await this.options.journal.findByRequestIds(state.threadId, lookups.map((i) => commands[i]!.requestId));
+      for (const i of lookups) {
+        const event = found.get(commands[i]!.requestId);
+        if (event !== undefined) answers[i] = { outcome: outcomeOf(event) };
+      }
+    } catch (err) {
+      const error = new UnavailableError(`could not look up the request ids of thread ${state.threadId}; retry the command`, { cause: err });
+      for (const i of lookups) answers[i] = { error };
+    }
+    return answers;
+  }
+
+  private needsLookup(state: ThreadState, command: ThreadCommand): boolean {
+    if (state.status === 'absent' || state.recentRequests.has(command.requestId)) return false;
+    // Every event has its own request id: a window as large as the history holds all of them.
+    return state.recentRequests.size < state.sequenceNr;
+  }
+}
+
+/** What `earlierOutcomes` found for one command. */
+export type EarlierOutcome = { readonly outcome: CommandOutcome } | { readonly error: unknown };

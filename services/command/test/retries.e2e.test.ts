@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { status } from '@grpc/grpc-js';
+import type { ThreadEvent } from '@threadweaver/domain';
+import { ulid } from 'ulid';
+import { newId, startCommandService, startStore, type TestStore } from './command-fixture.js';
+
+jest.setTimeout(180_000);
+
+/** Appends `count` one-message events after `afterSeq` straight through the journal API (fast, but the thread must not be in a running host's memory). */
+async function seedMessages(store: TestStore, threadId: string, sender: string, afterSeq: number, count: number): Promise<void> {
+  const startMs = Date.now();
+  const events = Array.from(
+    { length: count },
+    (_, i): ThreadEvent => ({
+      type: 'MessagesAdded',
+      threadId,
+      sequenceNr: afterSeq + 1 + i,
+      occurredAt: new Date(startMs + i),
+      requestId: newId(),
+      accountId: sender,
+      messages: [{ id: newId(), text: `seed ${i}`, toAccountIds: [] }],
+    }),
+  );
+  for (let i = 0; i < events.length; i += 100) await Promise.all(events.slice(i, i + 100).map((e) => store.journal.append(e)));
+}
+
+describe('command service: a retried request never executes twice, at any age within the horizon', () => {
+  let store: TestStore;
+
+  beforeAll(async () => {
+    store = await startStore();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('answers CreateThread, AddMessages and RemoveMessages retries after 5,000 later commands with their first outcome, appending nothing', async () => {
+    const admin = newId();
+    const first = await startCommandService(store);
+    const create = { requestId: newId(), accountId: admin, threadId: '', title: 'retries', administratorIds: [admin], memberIds: [] };
+    const add = { requestId: newId(), accountId: admin, threadId: '', messages: [{ text: 'once', toAccountIds: [] }, { text: 'twice?', toAccountIds: [] }] };
+    let created, added, removed;
+    let remove;
+    try {
+      created = await first.client.createThread(create);
+      add.threadId = created.threadId;
+      added = await first.client.addMessages(add);
+      remove = { requestId: newId(), accountId: admin, threadId: created.threadId, messageIds: [added.messageIds[0]!] };
+      removed = await first.client.removeMessages(remove);
+    } finally {
+      await first.stop();
+    }
+    const { threadId } = created;
+    expect(removed).toEqual({ threadId, sequenceNr: 3, messageIds: [added.messageIds[0]] });
+    await seedMessages(store, threadId, admin, 3, 5_000);
+
+    const second = await startCommandService(store);
+    try {
+      // The first command recovers 5,003 events from dynalite: slow on a loaded machine, so a longer deadline.
+      await expect(second.client.createThread(create, { deadlineMs: 120_000 })).resolves.toEqual(created);
+      await expect(second.client.addMessages(add)).resolves.toEqual(added);
+      await expect(second.client.removeMessages(remove)).resolves.toEqual(removed);
+      expect(await store.journal.highestSequenceNr(threadId)).toBe(5_003);
+      // A new request on the same thread still runs, exactly once.
+      const fresh = { requestId: newId(), accountId: admin, threadId, messages: [{ text: 'new', toAccountIds: [] }] };
+      const freshReply = await second.client.addMessages(fresh);
+      expect(freshReply.sequenceNr).toBe(5_004);
+      await expect(second.client.addMessages(fresh)).resolves.toEqual(freshReply);
+      expect(await store.journal.highestSequenceNr(threadId)).toBe(5_004);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses a request id past the retry horizon with FAILED_PRECONDITION naming it, and appends nothing', async () => {
+    const admin = newId();
+    const service = await startCommandService(store, { RETRY_HORIZON_MS: '60000' });
+    try {
+      // Generous deadlines: on a loaded machine a first call can take longer than the default 10 s.
+      const slow = { deadlineMs: 60_000 };
+      const { threadId } = await service.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'horizon', administratorIds: [admin], memberIds: [] }, slow);
+      const old = ulid(Date.now() - 61_000);
+      const post = { requestId: old, accountId: admin, threadId, messages: [{ text: 'late', toAccountIds: [] }] };
+      await expect(service.client.addMessages(post, slow)).rejects.toMatchObject({
+        code: status.FAILED_PRECONDITION,
+        details: expect.stringMatching(/request_id: .*past the retry horizon of 60 s/),
+      });
+      await expect(service.client.createThread({ requestId: old, accountId: admin, threadId: '', title: 'late', administratorIds: [admin], memberIds: [] }, slow)).rejects.toMatchObject({
+        code: status.FAILED_PRECONDITION,
+      });
+      expect(await store.journal.highestSequenceNr(threadId)).toBe(1);
+      expect(await store.journal.highestSequenceNr(old)).toBe(0);
+    } finally {
+      await service.stop();
+    }
+  });
+});
