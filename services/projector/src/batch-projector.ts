@@ -3,8 +3,8 @@ import type { Journal } from '@threadweaver/journal-dynamodb';
 import { isJournalUnavailableError } from '@threadweaver/journal-dynamodb';
 import type { ThreadApplyResult, ThreadProjection } from '@threadweaver/readmodel';
 import { contextFromTraceContext, inSpan, linkTo, meterFor, SpanKind, tracerFor, type Link, type Logger } from '@threadweaver/telemetry';
+import { retryForever } from '@threadweaver/retry';
 import { applyFillingGaps } from './gap-filling-apply.js';
-import { retryForever } from './retry.js';
 
 const tracer = tracerFor('projector');
 const projectionLag = meterFor('projector').createHistogram('threadweaver.projector.lag', {

@@ -1,11 +1,14 @@
 import { EnvReader, readDatabaseUrl, readDynamoDbSettings, readGrpcServerSettings, readNatsSettings, readProcessSettings } from '@threadweaver/service-config';
 import type { DynamoDbSettings, Env, GrpcServerSettings, NatsSettings, ProcessSettings } from '@threadweaver/service-config';
+import { readGrpcServerLimits, type GrpcServerLimits } from '@threadweaver/grpc-kit';
 
 /**
  * Everything the projector (and its rebuild command) reads from the
  * environment (docs/DEVELOPING.md). `grpcPort` is the health endpoint's.
  */
 export interface ProjectorConfig extends GrpcServerSettings, ProcessSettings, NatsSettings, DynamoDbSettings {
+  /** Streams per connection, connection age and keepalive of the gRPC server (GRPC_MAX_* and GRPC_KEEPALIVE_* variables). */
+  readonly grpcLimits: GrpcServerLimits;
   /** Durable consumer name shared by every replica. */
   readonly durableName: string;
   readonly databaseUrl: string;
@@ -24,6 +27,7 @@ export function loadConfig(env: Env): ProjectorConfig {
   const read = new EnvReader(env);
   return {
     ...readGrpcServerSettings(read, 50053),
+    grpcLimits: readGrpcServerLimits(read),
     ...readProcessSettings(read),
     ...readNatsSettings(read),
     durableName: read.matching('PROJECTOR_DURABLE', 'projector', /^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -'),

@@ -14,7 +14,9 @@ export interface RebuildOptions {
   journal: Pick<Journal, 'threadIds' | 'readEvents'>;
   /** Threads re-projected at once. @default 8 */
   concurrency?: number;
-  /** Called once the thread ids are known (total) and after every thread. */
+  /** Events read and applied at once: memory is bounded by it, not by a thread's size. @default 500 */
+  pageSize?: number;
+  /** Called once the thread ids are known (total), after every page of events and after every thread. */
   onProgress?: (progress: RebuildProgress) => void;
 }
 
@@ -27,6 +29,7 @@ export interface RebuildOptions {
  */
 export async function rebuildReadModel(options: RebuildOptions): Promise<RebuildProgress> {
   const { projection, journal, onProgress } = options;
+  const pageSize = options.pageSize ?? 500;
   const threadIds: string[] = [];
   for await (const threadId of journal.threadIds()) threadIds.push(threadId);
   await projection.reset();
@@ -35,10 +38,16 @@ export async function rebuildReadModel(options: RebuildOptions): Promise<Rebuild
   const queue = [...threadIds];
   const worker = async (): Promise<void> => {
     for (let threadId = queue.shift(); threadId !== undefined; threadId = queue.shift()) {
-      const events = await journal.readEvents(threadId, 1);
-      await projection.apply(events);
+      // In pages, so a thread of a million messages neither fills memory nor leaves the bar still until it is done.
+      for (let from = 1; ; ) {
+        const page = await journal.readEvents(threadId, from, from + pageSize - 1);
+        if (page.length > 0) await projection.apply(page);
+        progress.events += page.length;
+        from += page.length;
+        if (page.length < pageSize) break;
+        onProgress?.({ ...progress });
+      }
       progress.threadsDone++;
-      progress.events += events.length;
       onProgress?.({ ...progress });
     }
   };

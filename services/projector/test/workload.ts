@@ -97,7 +97,7 @@ function runRandomCommand(driver: ThreadDriver, accounts: readonly string[]): vo
   else if (roll < 0.3) driver.run(admin, { type: 'JoinMemberIds', accountIds: [someone, pick(accounts)] });
   else if (roll < 0.38) driver.run(someone, { type: 'LeaveMemberIds', accountIds: [someone] });
   else if (roll < 0.8) {
-    const replyTo = thread.messages.size > 0 && Math.random() < 0.3 ? pick([...thread.messages.keys()]) : undefined;
+    const replyTo = thread.messages.size > 0 && Math.random() < 0.3 ? pick([...thread.messages.ids()]) : undefined;
     const messages = Array.from({ length: 1 + Math.floor(Math.random() * 3) }, (_, i) => ({
       id: newId(),
       text: `msg ${driver.events.length}.${i}`,
@@ -107,7 +107,7 @@ function runRandomCommand(driver: ThreadDriver, accounts: readonly string[]): vo
     driver.run(pick([...thread.memberIds, admin]), { type: 'AddMessages', messages });
   } else if (roll < 0.97) {
     if (thread.messages.size === 0) return;
-    const message = pick([...thread.messages.values()]);
-    driver.run(Math.random() < 0.5 ? message.senderId : admin, { type: 'RemoveMessages', messageIds: [message.id] });
+    const [id, senderId] = pick([...thread.messages.entries()]);
+    driver.run(Math.random() < 0.5 ? senderId : admin, { type: 'RemoveMessages', messageIds: [id] });
   } else driver.run(admin, { type: 'DestroyThread' });
 }

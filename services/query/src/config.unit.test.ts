@@ -1,10 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
+import { grpcServerLimitsDefaults } from '@threadweaver/grpc-kit';
 import { isConfigError } from '@threadweaver/service-config';
 import { loadConfig } from './config.js';
 
+/** Every service verifies tokens: an issuer and audience are required. */
+const identity = { OIDC_ISSUER: 'https://issuer.example.com', OIDC_AUDIENCE: 'threadweaver' };
+const oidc = expect.objectContaining({ mode: 'oidc', issuer: identity.OIDC_ISSUER, audience: identity.OIDC_AUDIENCE }) as unknown;
+
 function problem(env: Record<string, string>): string {
   try {
-    loadConfig(env);
+    loadConfig({ ...identity, ...env });
   } catch (err) {
     if (isConfigError(err)) return err.message;
     throw err;
@@ -14,9 +19,10 @@ function problem(env: Record<string, string>): string {
 
 describe('loadConfig', () => {
   it('fills the documented defaults', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig(identity)).toEqual({
       grpcHost: '0.0.0.0',
       grpcPort: 50052,
+      grpcLimits: grpcServerLimitsDefaults,
       logLevel: 'info',
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/threadweaver',
       databaseMaxConnections: 10,
@@ -28,12 +34,15 @@ describe('loadConfig', () => {
       eventsTable: 'thread-events',
       snapshotsTable: 'thread-snapshots',
       readYourWritesTimeoutMs: 5000,
+      watchStallMs: 30_000,
+      watchCaps: { perConnection: 100, perAccount: 20, perPod: 2_000 },
       shutdownGraceMs: 10000,
+      auth: oidc,
     });
   });
 
   it('reads every variable', () => {
-    const config = loadConfig({
+    const config = loadConfig({ ...identity,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       LOG_LEVEL: 'debug',
@@ -67,5 +76,10 @@ describe('loadConfig', () => {
 
   it('never echoes a database URL, which may hold a password', () => {
     expect(problem({ DATABASE_URL: 'mysql://user:secret@db/x' })).not.toContain('secret');
+  });
+
+  it('refuses to start without an OIDC issuer unless AUTH_MODE=insecure-none', () => {
+    expect(() => loadConfig({})).toThrow(/^OIDC_ISSUER: is required/);
+    expect(loadConfig({ AUTH_MODE: 'insecure-none' }).auth).toEqual({ mode: 'insecure-none' });
   });
 });

@@ -2,7 +2,7 @@ import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { NotFoundError, PermissionDeniedError } from '@threadweaver/domain';
 import { unaryHandler } from '@threadweaver/grpc-kit';
 import type { ThreadQueryServiceServer } from '@threadweaver/proto';
-import type { ThreadReadModel, ThreadView } from '@threadweaver/readmodel';
+import type { ThreadAccess, ThreadRead, ThreadReadModel } from '@threadweaver/readmodel';
 import type { Logger } from '@threadweaver/telemetry';
 import type { ProgressGate } from './progress-gate.js';
 import { pageRequest, requireId, threadQuery, translatePageError, type ThreadQuery } from './requests.js';
@@ -33,23 +33,32 @@ function cancellationOf(call: ServerUnaryCall<unknown, unknown>): AbortSignal {
 
 /**
  * `threadweaver.v1.ThreadQueryService` over the read model. Every
- * thread-scoped query validates its ids, waits for min_sequence_nr
- * (read-your-writes), then authorises: unknown or destroyed → NOT_FOUND,
- * not a member or administrator → PERMISSION_DENIED.
+ * thread-scoped query validates its ids, then reads, authorises and checks
+ * min_sequence_nr in one SQL statement: behind → wait (read-your-writes) and
+ * read again; unknown or destroyed → NOT_FOUND; not a member or
+ * administrator → PERMISSION_DENIED.
  */
 export function createQueryService(deps: QueryServiceDeps): ThreadQueryServiceServer {
   const { reads, gate, logger } = deps;
 
-  /** Waits for read-your-writes, then checks the caller may read the thread; returns it. */
-  async function authorised(query: ThreadQuery, call: ServerUnaryCall<unknown, unknown>): Promise<ThreadView> {
-    await gate.waitUntil(query.threadId, query.minSequenceNr, deadlineOf(call), () => cancellationOf(call));
-    const [thread, member] = await Promise.all([reads.getThread(query.threadId), reads.isMember(query.threadId, query.accountId)]);
-    if (thread === undefined) throw new NotFoundError(`thread ${query.threadId} not found`);
-    if (!member) throw new PermissionDeniedError(`account ${query.accountId} is not a member of thread ${query.threadId}`);
-    return thread;
+  /**
+   * Runs a thread-scoped read: one statement answers the read, its
+   * authorisation and whether the projection has reached min_sequence_nr.
+   * Only when it has not does the call wait (read-your-writes) and read again.
+   */
+  async function authorised<T>(query: ThreadQuery, call: ServerUnaryCall<unknown, unknown>, read: (access: ThreadAccess) => Promise<ThreadRead<T>>): Promise<T> {
+    let result = await paged(() => read(query));
+    if (result.kind === 'behind') {
+      await gate.waitUntil(query.threadId, query.minSequenceNr, deadlineOf(call), () => cancellationOf(call));
+      result = await paged(() => read({ ...query, minSequenceNr: 0 }));
+    }
+    if (result.kind === 'not-found') throw new NotFoundError(`thread ${query.threadId} not found`);
+    if (result.kind === 'not-member') throw new PermissionDeniedError(`account ${query.accountId} is not a member of thread ${query.threadId}`);
+    if (result.kind === 'behind') throw new Error('unreachable: a read without a floor is never behind');
+    return result.value;
   }
 
-  /** Runs a list read, answering a bad page token as INVALID_ARGUMENT naming the field. */
+  /** Runs a read, answering a bad page token as INVALID_ARGUMENT naming the field. */
   async function paged<T>(read: () => Promise<T>): Promise<T> {
     try {
       return await read();
@@ -60,7 +69,7 @@ export function createQueryService(deps: QueryServiceDeps): ThreadQueryServiceSe
 
   return {
     getThread: unaryHandler(logger, 'GetThread', async (request, call) => {
-      const thread = await authorised(threadQuery(request), call);
+      const thread = await authorised(threadQuery(request), call, (access) => reads.readThread(access));
       return { thread: toProtoThread(thread) };
     }),
     listThreads: unaryHandler(logger, 'ListThreads', async (request) => {
@@ -71,22 +80,19 @@ export function createQueryService(deps: QueryServiceDeps): ThreadQueryServiceSe
     listAdministratorIds: unaryHandler(logger, 'ListAdministratorIds', async (request, call) => {
       const query = threadQuery(request);
       const pageReq = pageRequest(request);
-      await authorised(query, call);
-      const page = await paged(() => reads.listAdministratorIds(query.threadId, pageReq));
+      const page = await authorised(query, call, (access) => reads.listAdministratorIds(access, pageReq));
       return { accountIds: [...page.items], nextPageToken: page.nextPageToken };
     }),
     listMemberIds: unaryHandler(logger, 'ListMemberIds', async (request, call) => {
       const query = threadQuery(request);
       const pageReq = pageRequest(request);
-      await authorised(query, call);
-      const page = await paged(() => reads.listMemberIds(query.threadId, pageReq));
+      const page = await authorised(query, call, (access) => reads.listMemberIds(access, pageReq));
       return { accountIds: [...page.items], nextPageToken: page.nextPageToken };
     }),
     listMessages: unaryHandler(logger, 'ListMessages', async (request, call) => {
       const query = threadQuery(request);
       const pageReq = pageRequest(request);
-      await authorised(query, call);
-      const page = await paged(() => reads.listMessages(query.threadId, pageReq));
+      const page = await authorised(query, call, (access) => reads.listMessages(access, pageReq));
       return { messages: page.items.map(toProtoMessage), nextPageToken: page.nextPageToken };
     }),
     watchThread: (call) => deps.watcher.serve(call),

@@ -1,15 +1,18 @@
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { journalEventResolver, watchThreadEvents } from '@threadweaver/bus-nats';
-import { NotFoundError, PermissionDeniedError, evolve, initialState, isMember } from '@threadweaver/domain';
+import { NotFoundError, PermissionDeniedError, evolve, isMember } from '@threadweaver/domain';
 import type { ThreadEvent, ThreadState } from '@threadweaver/domain';
 import { toProtoEvent } from '@threadweaver/event-codec';
 import { UnavailableError, toGrpcStatus, toServiceError } from '@threadweaver/grpc-kit';
 import { isJournalError, recoverThread } from '@threadweaver/journal-dynamodb';
 import type { Journal } from '@threadweaver/journal-dynamodb';
 import type { WatchThreadRequest, WatchThreadResponse } from '@threadweaver/proto';
-import type { Logger } from '@threadweaver/telemetry';
-import { requireId, sequenceNumber } from './requests.js';
+import { recordActingAccount, type Logger } from '@threadweaver/telemetry';
+import type { ThreadReadModel } from '@threadweaver/readmodel';
+import { sequenceNumber, threadQuery } from './requests.js';
+import { awaitDrain } from './slow-consumer.js';
+import { WatchAdmission } from './watch-admission.js';
 
 /** What {@link ThreadWatcher} needs. */
 export interface ThreadWatcherOptions {
@@ -19,8 +22,14 @@ export interface ThreadWatcherOptions {
   stream: string;
   subjectPrefix: string;
   logger: Logger;
-  /** Events read from the journal per request while replaying. @default 500 */
+  /** The read model: who may watch is answered here first, without touching the journal's history. */
+  reads: Pick<ThreadReadModel, 'getThread' | 'isMember' | 'progressOf'>;
+  /** Events read from the journal per page while replaying; memory is bounded by it. @default 500 */
   replayChunk?: number;
+  /** Caps on open watches (watch-admission.ts). @default a WatchAdmission with watchCapsDefaults */
+  admission?: WatchAdmission;
+  /** A client whose full buffer does not drain for this long is cut off (RESOURCE_EXHAUSTED). @default 30000 */
+  stallMs?: number;
 }
 
 type WatchCall = ServerWritableStream<WatchThreadRequest, WatchThreadResponse>;
@@ -29,9 +38,11 @@ type WatchCall = ServerWritableStream<WatchThreadRequest, WatchThreadResponse>;
 const shutdownReason = 'shutdown';
 
 /**
- * WatchThread: replays a thread's events from the journal, then follows the
- * bus. Authorisation and membership come from folding the journal with the
- * domain's `evolve`, so a member who just joined may watch at once, and the
+ * WatchThread: authorises from the read model (its "no" stands only when it
+ * has caught up with the journal's head; else the snapshot-plus-tail state
+ * decides, so a member who just joined may watch at once), then takes the state from the latest snapshot
+ * plus its tail, replays the asked-for range from the journal in pages, and
+ * follows the bus, tracking membership with the domain's `evolve`, so the
  * stream ends exactly at the event that destroys the thread or removes the
  * watcher. The bus subscription starts at the stream position taken before
  * the journal was read, so nothing appended afterwards can be missed; events
@@ -41,18 +52,32 @@ const shutdownReason = 'shutdown';
 export class ThreadWatcher {
   private readonly active = new Set<AbortController>();
   private readonly replayChunk: number;
+  private readonly admission: WatchAdmission;
+  private readonly stallMs: number;
 
   constructor(private readonly options: ThreadWatcherOptions) {
     this.replayChunk = options.replayChunk ?? 500;
+    this.admission = options.admission ?? new WatchAdmission();
+    this.stallMs = options.stallMs ?? 30_000;
   }
 
   /** The grpc-js handler: runs the watch and ends the call with OK or the mapped status. */
   serve(call: WatchCall): void {
+    // As unaryHandler does for the unary queries: the verified account (authenticateCalls) on the call's span.
+    if (call.request.accountId !== '') recordActingAccount(call.request.accountId);
+    let release: () => void;
+    try {
+      release = this.admission.admit(call.getPeer(), call.request.accountId);
+    } catch (err) {
+      call.emit('error', toServiceError(toGrpcStatus(err, this.options.logger, { method: 'WatchThread' })));
+      return;
+    }
     const controller = new AbortController();
     this.active.add(controller);
     const onCancelled = (): void => controller.abort('cancelled');
     call.on('cancelled', onCancelled);
     const finish = (err?: unknown): void => {
+      release();
       call.off('cancelled', onCancelled);
       this.active.delete(controller);
       if (controller.signal.reason === 'cancelled') return;
@@ -74,23 +99,21 @@ export class ThreadWatcher {
   }
 
   private async run(call: WatchCall, signal: AbortSignal): Promise<void> {
-    const accountId = requireId('account_id', call.request.accountId);
-    const threadId = requireId('thread_id', call.request.threadId);
+    // The acting account is taken as the unary queries take it (one place: threadQuery).
+    const { accountId, threadId } = threadQuery({ accountId: call.request.accountId, threadId: call.request.threadId });
     const first = Math.max(1, sequenceNumber('from_sequence_nr', call.request.fromSequenceNr));
     const { journal, logger } = this.options;
+    await this.authorise(threadId, accountId);
 
     // Taken before the journal is read: every event appended after that read is published after this position.
     const fromStreamSequence = await this.nextStreamSequence();
-    let { state, replayed } = await this.origin(threadId, first);
+    let state = await this.origin(threadId);
     if (state.status === 'absent' || state.status === 'destroyed') throw new NotFoundError(`thread ${threadId} not found`);
     if (!isMember(state, accountId)) throw new PermissionDeniedError(`account ${accountId} is not a member of thread ${threadId}`);
 
-    const send = (event: ThreadEvent): Promise<void> => write(call, { event: toProtoEvent(event) }, signal);
-    // History up to the folded state: already authorised, so no end checks here.
-    for (const event of replayed) await send(event);
-    replayed = [];
-    // From a later sequence number the state came from recovery: read the asked-for range in chunks.
-    for (let from = first === 1 ? state.sequenceNr + 1 : first; from <= state.sequenceNr && !signal.aborted; ) {
+    const send = (event: ThreadEvent): Promise<void> => write(call, { event: toProtoEvent(event) }, signal, this.stallMs);
+    // History up to the recovered state, page by page: already authorised, so no end checks here.
+    for (let from = first; from <= state.sequenceNr && !signal.aborted; ) {
       const to = Math.min(state.sequenceNr, from + this.replayChunk - 1);
       for (const event of await readJournal(journal, threadId, from, to)) await send(event);
       from = to + 1;
@@ -123,20 +146,35 @@ export class ThreadWatcher {
   }
 
   /**
-   * The state to authorise against and the history to replay first. From the
-   * beginning, one journal read serves both; otherwise the snapshot-based
-   * recovery gives the state and replay reads only the asked-for range.
+   * Answers NOT_FOUND or PERMISSION_DENIED before anything of the thread's
+   * history is read, from the read model, whose "no" stands when it has
+   * caught up with the journal's head (one single-item journal read). When it
+   * lags (say, the caller joined a moment ago), the snapshot-plus-tail state
+   * of {@link origin} decides instead.
    */
-  private async origin(threadId: string, first: number): Promise<{ state: ThreadState; replayed: ThreadEvent[] }> {
+  private async authorise(threadId: string, accountId: string): Promise<void> {
+    const { reads, journal } = this.options;
+    const [thread, member] = await Promise.all([reads.getThread(threadId), reads.isMember(threadId, accountId)]);
+    if (thread !== undefined && member) return;
+    let head: number;
     try {
-      if (first === 1) {
-        const events = await this.options.journal.readEvents(threadId, 1);
-        return { state: events.reduce(evolve, initialState()), replayed: events };
-      }
+      head = await journal.highestSequenceNr(threadId);
+    } catch (err) {
+      throw isJournalError(err) ? new UnavailableError('journal unavailable', { cause: err }) : err;
+    }
+    if (head === 0) throw new NotFoundError(`thread ${threadId} not found`);
+    if ((await reads.progressOf(threadId)) < head) return;
+    if (thread === undefined) throw new NotFoundError(`thread ${threadId} not found`);
+    throw new PermissionDeniedError(`account ${accountId} is not a member of thread ${threadId}`);
+  }
+
+  /** The state to follow membership from: the latest snapshot plus its tail, never the whole history. */
+  private async origin(threadId: string): Promise<ThreadState> {
+    try {
       const recovered = await recoverThread(this.options.journal, threadId, {
         onCorruptSnapshot: (err) => this.options.logger.warn({ err, threadId }, 'unreadable snapshot; replaying every event'),
       });
-      return { state: recovered.state, replayed: [] };
+      return recovered.state;
     } catch (err) {
       throw isJournalError(err) ? new UnavailableError('journal unavailable', { cause: err }) : err;
     }
@@ -171,17 +209,9 @@ async function readJournal(journal: Journal, threadId: string, from: number, to:
   }
 }
 
-/** Writes one message, waiting for the client to drain a full buffer (or the call to end). */
-async function write(call: WatchCall, message: WatchThreadResponse, signal: AbortSignal): Promise<void> {
+/** Writes one message, waiting for the client to drain a full buffer (or the call to end), at most `stallMs`. */
+async function write(call: WatchCall, message: WatchThreadResponse, signal: AbortSignal, stallMs: number): Promise<void> {
   if (signal.aborted) return;
   if (call.write(message)) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      call.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    call.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  await awaitDrain(call, signal, stallMs);
 }

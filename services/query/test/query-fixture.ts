@@ -23,6 +23,7 @@ import {
   dynamoClientFor,
   promiseClient,
   startDynalite,
+  authenticatedClientOptions,
   startServiceProcess,
   type DynaliteServer,
   type PromiseClient,
@@ -81,7 +82,7 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Quer
       ...env,
     },
   });
-  const raw = new ThreadQueryServiceClient(service.address, credentials.createInsecure());
+  const raw = new ThreadQueryServiceClient(service.address, credentials.createInsecure(), authenticatedClientOptions());
   return {
     db,
     prisma,

@@ -68,6 +68,23 @@ describe('WatchThread', () => {
     ahead.call.cancel();
   });
 
+  it('replays a journal of single-event items and then group commit batches, from its start and from inside a batch', async () => {
+    const t = new ThreadDriver(world);
+    const nowhere = { journal: false, publish: false, project: false } as const;
+    await t.create(alice, [bob], [alice], nowhere);
+    for (let i = 0; i < 11; i++) await t.post(i % 2 === 0 ? alice : bob, 1, nowhere);
+    // Items 1, 2, 3, 4 (the layout before group commit), then batches [5..7], [8..9], [10..12].
+    for (const e of t.events.slice(0, 4)) await world.journal.append(e);
+    for (const [from, to] of [[5, 7], [8, 9], [10, 12]] as const) expect(await world.journal.appendBatch(t.events.slice(from - 1, to))).toBe(to - from + 1);
+    for (const fromSequenceNr of [1, 6, 9, 11]) {
+      const w = watch(world.raw, { accountId: bob, threadId: t.threadId, fromSequenceNr });
+      await waitFor(() => w.received.length === 13 - fromSequenceNr, { description: `replay of ${fromSequenceNr}..12` });
+      expect(sequenceNumbers(w.received)).toEqual(range(fromSequenceNr, 12));
+      expect(w.received.map((m) => m.event?.requestId)).toEqual(t.events.slice(fromSequenceNr - 1).map((e) => e.requestId));
+      w.call.cancel();
+    }
+  });
+
   it('fills an event the bus never carried from the journal', async () => {
     const t = new ThreadDriver(world);
     await t.create(alice, [bob], [alice], busOnly);
