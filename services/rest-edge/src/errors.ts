@@ -53,6 +53,11 @@ export class EdgeError extends Error {
     super(message, options);
   }
 
+  /** Response headers to send with the error body (a 401's WWW-Authenticate). */
+  get headers(): Readonly<Record<string, string>> {
+    return {};
+  }
+
   /** The grpc-gateway error body for this error. */
   toBody(): ErrorBody {
     return { code: this.code, message: this.message, details: [] };

@@ -1,6 +1,7 @@
 import type { DescField } from '@bufbuild/protobuf';
 import { leadingComment } from './comments.js';
 import { resolveFieldPath } from './field-path.js';
+import { idempotencyKeyParameter, retryGuide } from './openapi-retry.js';
 import { SchemaCollector, type SchemaObject } from './openapi-schema.js';
 import type { Route } from './routes.js';
 
@@ -42,12 +43,15 @@ function operation(route: Route, schemas: SchemaCollector): Record<string, unkno
       });
     }
   }
+  const idempotencyKey = idempotencyKeyParameter(route);
+  if (idempotencyKey !== undefined) parameters.push(idempotencyKey);
   let requestSchema: SchemaObject | undefined;
   if (route.body === '*') requestSchema = schemas.messageSchema(input, route.template.variables);
   else if (route.body !== '') requestSchema = schemas.fieldSchema(input.fields.find((f) => f.name === route.body)!);
   const output = route.method.output;
   const responseSchema = route.responseBody === '' ? schemas.messageRef(output) : schemas.fieldSchema(output.fields.find((f) => f.name === route.responseBody)!);
   const summary = leadingComment(route.method);
+  if (route.streaming) parameters.push(lastEventIdParameter);
   return {
     operationId: `${route.method.parent.name}_${route.method.name}`,
     tags: [route.method.parent.name],
@@ -55,8 +59,34 @@ function operation(route: Route, schemas: SchemaCollector): Record<string, unkno
     parameters,
     ...(requestSchema ? { requestBody: { required: true, content: { 'application/json': { schema: requestSchema } } } } : {}),
     responses: {
-      '200': { description: 'OK', content: { 'application/json': { schema: responseSchema } } },
+      '200': route.streaming ? streamingResponse(responseSchema) : { description: 'OK', content: { 'application/json': { schema: responseSchema } } },
       default: { description: 'An error: gRPC status code, message, details', content: { 'application/json': { schema: { $ref: '#/components/schemas/Status' } } } },
+    },
+  };
+}
+
+const lastEventIdParameter = {
+  name: 'Last-Event-ID',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: '^[0-9]+$' },
+  description: 'Server-Sent Events only: resume after this sequence number (what EventSource sends when it reconnects).',
+};
+
+/** A server stream's answer, as protoc-gen-openapiv2 describes one (`result` or a final `error` per chunk), plus the SSE form. */
+function streamingResponse(result: SchemaObject): Record<string, unknown> {
+  return {
+    description:
+      'A stream: newline-delimited JSON chunks {"result": ...} flushed per message, the last one {"error": ...} if the stream fails after it started; ' +
+      'or, with Accept: text/event-stream, Server-Sent Events (id: = sequence number, data: = the result, comment heartbeats, a final "end" event).',
+    content: {
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: { result: result, error: { $ref: '#/components/schemas/Status' } },
+        },
+      },
+      'text/event-stream': { schema: { type: 'string' } },
     },
   };
 }
@@ -91,5 +121,5 @@ export function buildOpenApi(routes: readonly Route[], info: OpenApiInfo): Recor
     required: ['code', 'message', 'details'],
   };
   const sortedPaths = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
-  return { openapi: '3.0.3', info, paths: sortedPaths, components: { schemas: schemas.components } };
+  return { openapi: '3.0.3', info: { ...info, description: retryGuide }, paths: sortedPaths, components: { schemas: schemas.components } };
 }

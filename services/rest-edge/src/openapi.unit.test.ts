@@ -28,8 +28,23 @@ describe('OpenAPI document from the descriptors', () => {
         'GET /v1/threads/{thread_id}/administrator-ids ThreadQueryService_ListAdministratorIds',
         'GET /v1/threads/{thread_id}/member-ids ThreadQueryService_ListMemberIds',
         'GET /v1/threads/{thread_id}/messages ThreadQueryService_ListMessages',
+        'GET /v1/threads/{thread_id}/events:watch ThreadQueryService_WatchThread',
       ].sort(),
     );
+  });
+
+  it('describes the watch route as a stream: result/error chunks or Server-Sent Events, resumable by Last-Event-ID', () => {
+    const watch = doc.paths['/v1/threads/{thread_id}/events:watch']!['get']! as unknown as {
+      parameters: { name: string; in: string }[];
+      responses: Record<string, { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }>;
+    };
+    expect(watch.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:thread_id', 'query:account_id', 'query:from_sequence_nr', 'header:Last-Event-ID']);
+    const ok = watch.responses['200']!.content;
+    expect(ok['application/json']!.schema.properties).toEqual({
+      result: { $ref: '#/components/schemas/threadweaver.v1.WatchThreadResponse' },
+      error: { $ref: '#/components/schemas/Status' },
+    });
+    expect(Object.keys(ok)).toEqual(['application/json', 'text/event-stream']);
   });
 
   it('describes path and query parameters by proto field name', () => {
@@ -41,8 +56,15 @@ describe('OpenAPI document from the descriptors', () => {
 
   it('gives command bodies in JSON names, without the path-bound field', () => {
     const add = doc.paths['/v1/threads/{thread_id}/messages/add']!['post']!;
-    expect(add.parameters).toEqual([expect.objectContaining({ name: 'thread_id', in: 'path' })]);
+    expect(add.parameters).toEqual([expect.objectContaining({ name: 'thread_id', in: 'path' }), expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]);
     expect(Object.keys(add.requestBody!.content['application/json']!.schema.properties)).toEqual(['requestId', 'accountId', 'messages']);
+  });
+
+  it('says how to retry safely: the Idempotency-Key header on commands only, and the guide in info', () => {
+    const headers = (path: string, method: string) => doc.paths[path]![method]!.parameters.filter((p) => (p as { in: string }).in === 'header');
+    expect(headers('/v1/threads/create', 'post')).toEqual([expect.objectContaining({ name: 'Idempotency-Key' })]);
+    expect(headers('/v1/threads/{thread_id}', 'get')).toEqual([]);
+    expect((doc as unknown as { info: { description: string } }).info.description).toContain('Idempotency-Key');
   });
 
   it('types fields by the proto3 JSON mapping and carries the error body', () => {

@@ -14,6 +14,8 @@ export interface Route {
   readonly method: DescMethod;
   /** gRPC path, `/threadweaver.v1.ThreadCommandService/CreateThread`. */
   readonly grpcPath: string;
+  /** True for a server-streaming RPC: answered as NDJSON chunks or Server-Sent Events. */
+  readonly streaming: boolean;
 }
 
 /** An annotation the edge cannot serve; raised at start-up, never per request. */
@@ -60,7 +62,10 @@ function bindingOf(method: DescMethod, rule: HttpRuleJson): Route {
   } else {
     throw new RouteCompileError(`${rpc}: google.api.http needs exactly one method and path`);
   }
-  if (method.methodKind !== 'unary') throw new RouteCompileError(`${rpc}: only unary RPCs can be bound to HTTP`);
+  // As grpc-gateway: a server stream is a streaming response; a client stream would need a streaming body.
+  if (method.methodKind !== 'unary' && method.methodKind !== 'server_streaming') {
+    throw new RouteCompileError(`${rpc}: only unary and server-streaming RPCs can be bound to HTTP`);
+  }
   const template = compilePathTemplate(path);
   for (const variable of template.variables) {
     const leaf = resolveFieldPath(method.input, variable)?.at(-1);
@@ -72,7 +77,7 @@ function bindingOf(method: DescMethod, rule: HttpRuleJson): Route {
   const responseBody = rule.responseBody ?? '';
   topLevelField(method.input, body, 'body', rpc);
   topLevelField(method.output, responseBody, 'response_body', rpc);
-  return { httpMethod, template, body, responseBody, method, grpcPath: `/${method.parent.typeName}/${method.name}` };
+  return { httpMethod, template, body, responseBody, method, grpcPath: `/${method.parent.typeName}/${method.name}`, streaming: method.methodKind === 'server_streaming' };
 }
 
 /**

@@ -20,12 +20,13 @@ const specTable: [string, string, string, Record<string, string>][] = [
   ['GET', '/v1/threads/T1/administrator-ids', 'ThreadQueryService.ListAdministratorIds', { thread_id: 'T1' }],
   ['GET', '/v1/threads/T1/member-ids', 'ThreadQueryService.ListMemberIds', { thread_id: 'T1' }],
   ['GET', '/v1/threads/T1/messages', 'ThreadQueryService.ListMessages', { thread_id: 'T1' }],
+  ['GET', '/v1/threads/T1/events:watch', 'ThreadQueryService.WatchThread', { thread_id: 'T1' }],
 ];
 
 describe('routes compiled from the google.api.http annotations', () => {
-  it('has exactly one route per annotated RPC (WatchThread is gRPC only)', () => {
+  it('has exactly one route per annotated RPC, WatchThread the one streaming route', () => {
     expect(routes).toHaveLength(specTable.length);
-    expect(routes.some((r) => r.method.name === 'WatchThread')).toBe(false);
+    expect(routes.filter((r) => r.streaming).map((r) => r.method.name)).toEqual(['WatchThread']);
   });
 
   it.each(specTable)('%s %s reaches %s', (method, path, rpc, variables) => {
@@ -43,6 +44,8 @@ describe('routes compiled from the google.api.http annotations', () => {
     expect(matchRoute(routes, 'GET', '/v1/nothing')).toEqual({ kind: 'not-found' });
     expect(matchRoute(routes, 'GET', '/v1/threads/T1/')).toEqual({ kind: 'not-found' });
     expect(matchRoute(routes, 'POST', '/v1/threads/a/b/destroy')).toEqual({ kind: 'not-found' });
+    expect(matchRoute(routes, 'POST', '/v1/threads/T1/events:watch')).toEqual({ kind: 'method-not-allowed', allow: ['GET'] });
+    expect(matchRoute(routes, 'GET', '/v1/threads/T1/events')).toEqual({ kind: 'not-found' });
   });
 });
 

@@ -5,6 +5,7 @@ import {
   mergeFromJson,
   toBinary,
   toJson,
+  type DescField,
   type DescMessage,
   type JsonValue,
   type Message,
@@ -12,6 +13,7 @@ import {
 } from '@bufbuild/protobuf';
 import { BadRequestError } from './errors.js';
 import { nestJson, protoPath, readJson, resolveFieldPath } from './field-path.js';
+import { jsonErrorPath } from './json-error-path.js';
 import { urlValuesToJson } from './query-values.js';
 import type { Route } from './routes.js';
 import { wireToJsonText } from './wire-json.js';
@@ -23,17 +25,26 @@ export interface HttpRequestParts {
   query: URLSearchParams;
   /** The body as text; empty when none was sent. */
   body: string;
+  /**
+   * Told of each query parameter that sets no field and is ignored, with
+   * why (the edge logs it at debug, as grpc-gateway logs "field not found").
+   * @default none
+   */
+  onIgnoredParameter?: (name: string, reason: string) => void;
 }
 
-// Unknown fields are rejected (grpc-gateway discards them by default): a
-// misspelt optional field would otherwise be dropped without a word.
-const readOptions = (registry: Registry) => ({ ignoreUnknownFields: false, registry });
+// grpc-gateway's default marshaler decodes with protojson's DiscardUnknown:
+// a client built against a newer proto (a rolling update, the reference
+// application's `createAt`) still gets through. A known field with a value
+// of the wrong type is still an error naming the field.
+const readOptions = (registry: Registry) => ({ ignoreUnknownFields: true, registry });
 
 function decode(schema: DescMessage, json: JsonValue, registry: Registry, where: string): Message {
   try {
     return fromJson(schema, json, readOptions(registry));
   } catch (err) {
-    throw new BadRequestError(`${where}: ${(err as Error).message}`, { cause: err });
+    const path = jsonErrorPath(schema, json, registry);
+    throw new BadRequestError(`${where}: ${path === undefined ? '' : `field ${path}: `}${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -88,19 +99,31 @@ function applyVariables(route: Route, message: Message, body: JsonValue | undefi
   }
 }
 
+/**
+ * Why grpc-gateway would skip this parameter, or undefined when it sets a
+ * field: it names no field, or one the body or the path already sets (its
+ * generated handlers filter those out before populating from the query).
+ */
+function ignoredBecause(route: Route, fields: readonly DescField[] | undefined): string | undefined {
+  if (route.body === '*') return 'the fields come from the JSON body';
+  if (fields === undefined) return `${route.method.input.typeName} has no such field`;
+  const path = protoPath(fields);
+  if (route.template.variables.includes(path)) return 'the path sets this field';
+  if (route.body !== '' && path.split('.')[0] === route.body) return 'the JSON body sets this field';
+  return undefined;
+}
+
 function applyQuery(route: Route, message: Message, parts: HttpRequestParts, registry: Registry): void {
   const schema = route.method.input;
-  const names = [...new Set(parts.query.keys())];
-  if (route.body === '*' && names.length > 0) {
-    throw new BadRequestError(`query parameter "${names[0]}" is not accepted: ${route.httpMethod} ${route.template.source} takes its fields from the JSON body`);
-  }
   const seen = new Set<string>();
-  for (const name of names) {
+  for (const name of new Set(parts.query.keys())) {
     const fields = resolveFieldPath(schema, name);
-    if (fields === undefined) throw new BadRequestError(`unknown query parameter "${name}" (${schema.typeName} has no such field)`);
+    const ignored = ignoredBecause(route, fields);
+    if (ignored !== undefined || fields === undefined) {
+      parts.onIgnoredParameter?.(name, ignored ?? '');
+      continue;
+    }
     const path = protoPath(fields);
-    if (route.template.variables.includes(path)) throw new BadRequestError(`query parameter "${name}" is already set by the path`);
-    if (route.body !== '' && path.split('.')[0] === route.body) throw new BadRequestError(`query parameter "${name}" belongs in the JSON body`);
     if (seen.has(path)) throw new BadRequestError(`query parameter "${name}" is given under two names`);
     seen.add(path);
     const value = urlValuesToJson(fields.at(-1)!, parts.query.getAll(name), `query parameter "${name}"`);

@@ -52,7 +52,6 @@ describe('request building: body "*" and path variables', () => {
     ['{"accountId":', /malformed JSON body/],
     ['[1,2]', /must be a JSON object/],
     ['"text"', /must be a JSON object/],
-    ['{"accountId":"A","titel":"x"}', /key "titel" is unknown/],
     ['{"title":5}', /CreateThreadRequest\.title.*expected string/],
     ['{"administratorIds":"A"}', /administrator_ids.*expected Array/],
   ])('rejects the body %s naming the problem', (body, message) => {
@@ -61,13 +60,11 @@ describe('request building: body "*" and path variables', () => {
 
   it('names the nested field of a bad message', () => {
     expect(badRequest('POST', '/v1/threads/T1/messages/add', '{"messages":[{"text":1}]}')).toMatch(/NewMessage\.text/);
-    expect(badRequest('POST', '/v1/threads/T1/messages/add', '{"messages":[{"txt":"a"}]}')).toMatch(/key "txt" is unknown/);
   });
 
-  it('rejects a body thread id that contradicts the path, and any query parameter', () => {
+  it('rejects a body thread id that contradicts the path', () => {
     expect(badRequest('POST', '/v1/threads/T1/destroy', '{"threadId":"T2"}')).toMatch(/threadId.*"T2".*"T1"/);
     expect(build('POST', '/v1/threads/T1/destroy', '{"threadId":"T1"}')).toEqual({ threadId: 'T1' });
-    expect(badRequest('POST', '/v1/threads/T1/destroy?account_id=A', '{}')).toMatch(/query parameter "account_id" is not accepted/);
   });
 });
 
@@ -85,10 +82,8 @@ describe('request building: query parameters', () => {
   it.each([
     ['/v1/threads?account_id=A&page_size=x', /query parameter "page_size".*page_size.*expected number/],
     ['/v1/threads?account_id=A&page_size=99999999999', /query parameter "page_size".*out of range/],
-    ['/v1/threads?account_id=A&bogus=1', /unknown query parameter "bogus"/],
     ['/v1/threads?account_id=A&account_id=B', /"account_id": given 2 times/],
     ['/v1/threads?account_id=A&accountId=B', /"accountId" is given under two names/],
-    ['/v1/threads/T1?account_id=A&thread_id=T2', /"thread_id" is already set by the path/],
     ['/v1/threads/T1?account_id=A&min_sequence_nr=-1', /query parameter "min_sequence_nr"/],
   ])('rejects %s naming the parameter', (url, message) => {
     expect(badRequest('GET', url)).toMatch(message);

@@ -1,18 +1,18 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { isUpstreamStatusError, UpstreamStatusError } from './errors.js';
-import type { UpstreamConnection } from './upstream-connection.js';
-import { UnaryReply } from './upstream-reply.js';
+import type { UpstreamChannel, UpstreamConnection } from './upstream-connection.js';
+import { UnaryReply, type ReplyStatus } from './upstream-reply.js';
 
-/** One unary call's wire inputs. */
-export interface UnaryRequest {
+/** One call's wire inputs. */
+export interface CallRequest {
   /** gRPC method path, `/pkg.Service/Method`. */
   path: string;
   /** The serialized request message. */
   message: Uint8Array;
-  /** Epoch milliseconds. */
-  deadline: number;
-  /** Custom metadata as HTTP/2 headers (already checked: see `metadataFromHeaders`). */
+  /** Epoch milliseconds; undefined for none (a watch lasts as long as its client). */
+  deadline: number | undefined;
+  /** Custom metadata as HTTP/2 headers (already checked: see `forwardedHeaders`). */
   metadata: OutgoingHttpHeaders;
 }
 
@@ -43,29 +43,44 @@ function framed(message: Uint8Array): Buffer {
 
 const userAgent = 'threadweaver-rest-edge';
 
+/** A call in flight, whichever its kind: how it ended, its cancel, and its current HTTP/2 stream. */
+export interface PendingCall {
+  /** What the reply read (the unary message; empty for a stream), or rejects with an {@link UpstreamStatusError}. */
+  readonly outcome: Promise<Uint8Array>;
+  readonly cancel: () => void;
+  /** The attempt's HTTP/2 stream, for flow control (pause/resume). */
+  readonly stream: () => ClientHttp2Stream | undefined;
+}
+
 /**
- * Starts one unary call over the connection: the request headers and the
- * framed message, a local deadline (the server is told it too, in
+ * Starts one call over a connection the channel picks: the request headers and the framed
+ * message, a local deadline when it has one (the server is told it too, in
  * `grpc-timeout`, but a peer that has gone would never answer), and the
- * reply read by {@link UnaryReply}. A stream the server refused unread
+ * reply read by what `newReply` makes. A stream the server refused unread
  * (REFUSED_STREAM, e.g. after its GOAWAY) is sent once more on a fresh
- * connection, as grpc-js's transparent retry does: the server never saw it.
+ * connection with a fresh reply, as grpc-js's transparent retry does: the
+ * server never saw it, so nothing was read from it either.
  */
-export function startUnaryCall(connection: UpstreamConnection, request: UnaryRequest, maxReplyBytes: number): PendingUnary {
+export function startCall(channel: UpstreamChannel, request: CallRequest, newReply: () => ReplyStatus): PendingCall {
   let settled = false;
+  let connection: UpstreamConnection | undefined;
   let stream: ClientHttp2Stream | undefined;
   let settle!: (outcome: Uint8Array | UpstreamStatusError) => void;
-  const response = new Promise<Uint8Array>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      end(new UpstreamStatusError(GrpcStatus.DEADLINE_EXCEEDED, `upstream ${connection.address} did not answer ${request.path} in time`));
-      connection.checkAlive();
-    }, request.deadline - Date.now());
-    settle = (outcome) => {
+  const { deadline } = request;
+  const outcome = new Promise<Uint8Array>((resolve, reject) => {
+    const timer =
+      deadline === undefined
+        ? undefined
+        : setTimeout(() => {
+            end(new UpstreamStatusError(GrpcStatus.DEADLINE_EXCEEDED, `upstream ${connection?.address ?? channel.target} did not answer ${request.path} in time`));
+            connection?.checkAlive();
+          }, deadline - Date.now());
+    settle = (result) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (isUpstreamStatusError(outcome)) reject(outcome);
-      else resolve(outcome);
+      if (isUpstreamStatusError(result)) reject(result);
+      else resolve(result);
     };
   });
   const end = (error: UpstreamStatusError): void => {
@@ -80,21 +95,30 @@ export function startUnaryCall(connection: UpstreamConnection, request: UnaryReq
     'content-type': 'application/grpc',
     te: 'trailers',
     'user-agent': userAgent,
-    'grpc-timeout': grpcTimeout(request.deadline - Date.now()),
   };
+  if (deadline !== undefined) headers['grpc-timeout'] = grpcTimeout(deadline - Date.now());
   const frame = framed(request.message);
   const attempt = (mayRetry: boolean): void => {
     try {
-      stream = send(connection, headers, frame, maxReplyBytes, (outcome, refused) => {
+      // A resent stream picks again: the refusing peer is going away.
+      connection = channel.pick();
+      stream = send(connection, headers, frame, newReply(), (result, refused) => {
         if (refused && mayRetry && !settled) attempt(false);
-        else settle(outcome);
+        else if (isUpstreamStatusError(result)) end(result);
+        else settle(result);
       });
     } catch (err) {
-      settle(isUpstreamStatusError(err) ? err : new UpstreamStatusError(GrpcStatus.UNAVAILABLE, `could not call ${connection.address}: ${String(err)}`, { cause: err }));
+      settle(isUpstreamStatusError(err) ? err : new UpstreamStatusError(GrpcStatus.UNAVAILABLE, `could not call ${connection?.address ?? channel.target}: ${String(err)}`, { cause: err }));
     }
   };
   attempt(true);
-  return { response, cancel: () => end(new UpstreamStatusError(GrpcStatus.CANCELLED, 'cancelled by the client')) };
+  return { outcome, cancel: () => end(new UpstreamStatusError(GrpcStatus.CANCELLED, 'cancelled by the client')), stream: () => stream };
+}
+
+/** Starts one unary call: {@link startCall} with a reply that takes exactly one message. */
+export function startUnaryCall(channel: UpstreamChannel, request: CallRequest, maxReplyBytes: number): PendingUnary {
+  const call = startCall(channel, request, () => new UnaryReply(maxReplyBytes));
+  return { response: call.outcome, cancel: call.cancel };
 }
 
 /** The peer reset this stream (RST_STREAM); its code says why. Other errors are the connection's. */
@@ -107,18 +131,17 @@ function send(
   connection: UpstreamConnection,
   headers: OutgoingHttpHeaders,
   frame: Buffer,
-  maxReplyBytes: number,
+  reply: ReplyStatus,
   done: (outcome: Uint8Array | UpstreamStatusError, refused: boolean) => void,
 ): ClientHttp2Stream {
   const stream = connection.current().request(headers);
-  const reply = new UnaryReply(maxReplyBytes);
   let failure: Error | undefined;
   stream.on('response', (responseHeaders) => reply.onHeaders(responseHeaders));
   stream.on('trailers', (trailers: IncomingHttpHeaders) => reply.onTrailers(trailers));
   stream.on('data', (chunk: Buffer) => {
-    const tooLarge = reply.onData(chunk);
-    if (tooLarge === undefined) return;
-    done(tooLarge, false);
+    const broken = reply.onData(chunk);
+    if (broken === undefined) return;
+    done(broken, false);
     stream.close(constants.NGHTTP2_CANCEL);
   });
   stream.on('error', (err: Error) => (failure = err));

@@ -19,26 +19,74 @@ export interface ConnectionOptions {
 }
 
 /**
+ * Where a call goes: {@link UpstreamChannel.pick} gives the connection for
+ * the next call (or stream), or throws UNAVAILABLE when there is none.
+ */
+export interface UpstreamChannel {
+  /** The target as configured (`host:port` or `dns:///host:port`), for spans and messages. */
+  readonly target: string;
+  pick(): UpstreamConnection;
+  /** Closes every connection once its calls are done. */
+  close(): void;
+}
+
+/**
  * The one HTTP/2 connection to an upstream `host:port` that the edge's calls
- * share, as a gRPC channel with one address keeps one. It is dialled on first
+ * share, as a gRPC channel with one address keeps one (and so a channel of
+ * its own: `pick()` is itself). It is dialled on first
  * use and dialled again, on the next call, after it closes or the peer sends
  * GOAWAY (in-flight calls finish on the old one). After a failed dial, calls
  * fail at once with UNAVAILABLE until a backoff has passed, so an upstream
  * that is down costs one dial per backoff, not one per request.
  */
-export class UpstreamConnection {
+export class UpstreamConnection implements UpstreamChannel {
   private session: ClientHttp2Session | undefined;
+  /** The current session's peer has spoken HTTP/2 (sent SETTINGS). */
+  private connected = false;
   private backoffMs: number;
   private dialAllowedAt = 0;
   private lastDialError = '';
   private pingInFlight = false;
   private closed = false;
 
+  /** @param onLost called when a session closes or the peer sends GOAWAY (a balancer re-resolves then). */
   constructor(
     readonly address: string,
     private readonly options: ConnectionOptions = {},
+    private readonly onLost: () => void = () => undefined,
   ) {
     this.backoffMs = options.initialBackoffMs ?? 250;
+  }
+
+  get target(): string {
+    return this.address;
+  }
+
+  pick(): UpstreamConnection {
+    return this;
+  }
+
+  /** Up and able to take a call now: the peer has spoken HTTP/2 and has not said GOAWAY. */
+  get ready(): boolean {
+    const session = this.session;
+    return session !== undefined && this.connected && !session.closed && !session.destroyed;
+  }
+
+  /** Dialling: the peer has not spoken HTTP/2 yet. */
+  get connecting(): boolean {
+    const session = this.session;
+    return session !== undefined && !this.connected && !session.closed && !session.destroyed;
+  }
+
+  /** Neither up nor dialling, and not backing off: a call would dial. */
+  get idle(): boolean {
+    const session = this.session;
+    return !this.closed && (session === undefined || session.closed || session.destroyed) && Date.now() >= this.dialAllowedAt;
+  }
+
+  /** Dials now if idle, so the connection is ready before a call needs it. */
+  connect(): void {
+    if (this.idle) this.dial();
   }
 
   /** The live session, dialling one if there is none; throws UNAVAILABLE while backing off or after close(). */
@@ -88,11 +136,14 @@ export class UpstreamConnection {
     // No session memory cap, as grpc-js sets it: Node degrades badly when it is reached.
     const session = connect(`http://${this.address}`, { maxSessionMemory: Number.MAX_SAFE_INTEGER });
     this.session = session;
+    this.connected = false;
     // The HTTP server keeps the process alive; an idle upstream connection need not.
     session.unref();
     this.watchDial(session);
     const forget = (): void => {
-      if (this.session === session) this.session = undefined;
+      if (this.session !== session) return;
+      this.session = undefined;
+      if (!this.closed) this.onLost();
     };
     session.once('goaway', forget);
     session.once('close', forget);
@@ -108,6 +159,7 @@ export class UpstreamConnection {
     // Up once the peer has spoken HTTP/2 (as grpc-js counts a transport ready), not when TCP connects.
     session.once('remoteSettings', () => {
       connected = true;
+      if (this.session === session) this.connected = true;
       clearTimeout(timer);
       this.backoffMs = this.options.initialBackoffMs ?? 250;
     });

@@ -53,20 +53,19 @@ function decodeStatusMessage(value: string | string[] | undefined): string {
   }
 }
 
-const frameHeaderBytes = 5;
+/** gRPC's message prefix: a compression flag and a 32-bit big-endian length. */
+export const frameHeaderBytes = 5;
 const okCode: number = GrpcStatus.OK;
 
 /**
- * What one unary call's stream brought back: headers, the length-prefixed
- * message, trailers. It is fed the stream's events and, when the stream
- * closes, says how the call ended: the message bytes, or the status error.
+ * How a call's HTTP/2 stream ended, from its headers and trailers: a gRPC
+ * status, or an answer that is not gRPC at all. Shared by unary replies and
+ * server streams; subclasses read the messages.
  */
-export class UnaryReply {
+export abstract class ReplyStatus {
   private status: number | undefined;
   private statusMessage = '';
   private httpProblem: UpstreamStatusError | undefined;
-  private readonly chunks: Buffer[] = [];
-  private received = 0;
   /** True once the peer has sent response headers, i.e. the call reached it. */
   answered = false;
 
@@ -74,8 +73,6 @@ export class UnaryReply {
   get hasStatus(): boolean {
     return this.status !== undefined || this.httpProblem !== undefined;
   }
-
-  constructor(private readonly maxMessageBytes: number) {}
 
   onHeaders(headers: IncomingHttpHeaders): void {
     this.answered = true;
@@ -100,7 +97,37 @@ export class UnaryReply {
     this.statusMessage = decodeStatusMessage(trailers['grpc-message']);
   }
 
-  /** Adds a data chunk; returns an error when the reply passes the size limit (the call must then be cancelled). */
+  /** Adds a data chunk; returns an error when the reply breaks a limit or the framing (the call must then be cancelled). */
+  abstract onData(chunk: Buffer): UpstreamStatusError | undefined;
+
+  /** The outcome once the stream has closed: what the subclass read, or the error. */
+  abstract outcome(rstCode: number | undefined): Uint8Array | UpstreamStatusError;
+
+  /** The error the call ended with once its stream closed (status, HTTP answer, reset code), or undefined for OK. */
+  protected endError(rstCode: number | undefined): UpstreamStatusError | undefined {
+    if (this.httpProblem !== undefined) return this.httpProblem;
+    if (this.status === undefined) {
+      const code = codeFromResetCode(rstCode ?? constants.NGHTTP2_INTERNAL_ERROR);
+      return new UpstreamStatusError(code, `upstream stream closed without a status (HTTP/2 code ${rstCode ?? 'none'})`);
+    }
+    if (this.status !== okCode) return new UpstreamStatusError(this.status, this.statusMessage);
+    return undefined;
+  }
+}
+
+/**
+ * What one unary call's stream brought back: headers, the length-prefixed
+ * message, trailers. It is fed the stream's events and, when the stream
+ * closes, says how the call ended: the message bytes, or the status error.
+ */
+export class UnaryReply extends ReplyStatus {
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+
+  constructor(private readonly maxMessageBytes: number) {
+    super();
+  }
+
   onData(chunk: Buffer): UpstreamStatusError | undefined {
     this.chunks.push(chunk);
     this.received += chunk.length;
@@ -115,13 +142,7 @@ export class UnaryReply {
    * its status, its HTTP answer, its framing or its reset code gives.
    */
   outcome(rstCode: number | undefined): Uint8Array | UpstreamStatusError {
-    if (this.httpProblem !== undefined) return this.httpProblem;
-    if (this.status === undefined) {
-      const code = codeFromResetCode(rstCode ?? constants.NGHTTP2_INTERNAL_ERROR);
-      return new UpstreamStatusError(code, `upstream stream closed without a status (HTTP/2 code ${rstCode ?? 'none'})`);
-    }
-    if (this.status !== okCode) return new UpstreamStatusError(this.status, this.statusMessage);
-    return this.unframe();
+    return this.endError(rstCode) ?? this.unframe();
   }
 
   private unframe(): Uint8Array | UpstreamStatusError {

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, jest } from '@jest/globals';
-import { startServiceProcess, waitFor } from '@threadweaver/testing';
+import { bearerFor, startServiceProcess, waitFor } from '@threadweaver/testing';
 import { unusedAddress } from './edge-fixture.js';
 
 jest.setTimeout(30_000);
@@ -16,6 +16,7 @@ describe('rest-edge shutdown', () => {
       env: { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'info', COMMAND_SERVICE_ADDRESS: await unusedAddress() },
     });
     const body = '{"accountId":"a","title":"t"}';
+    const authorization = await bearerFor(undefined);
     // `Expect: 100-continue` makes the edge answer "100 Continue" once it has
     // parsed the request head, so the request is provably in flight (not in
     // the kernel's accept queue or an idle keep-alive socket) before SIGTERM.
@@ -29,7 +30,7 @@ describe('rest-edge shutdown', () => {
           port: edge.port,
           method: 'POST',
           path: '/v1/threads/create',
-          headers: { 'content-length': body.length, expect: '100-continue' },
+          headers: { 'content-length': body.length, expect: '100-continue', authorization },
         },
         (res) => {
           let text = '';

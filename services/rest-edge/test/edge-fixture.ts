@@ -28,11 +28,12 @@ export interface EdgeSystem {
  * `startSystem` with only the command service and the edge (build them
  * first: `npx tsc -b services/command services/rest-edge`). No query
  * service runs and the edge's query address is closed, so queries answer 503.
+ * `edgeEnv` adds to the edge's environment (e.g. its HTTP limits).
  */
-export async function startEdgeSystem(): Promise<EdgeSystem> {
+export async function startEdgeSystem(edgeEnv: Record<string, string> = {}): Promise<EdgeSystem> {
   const system = await startSystem({
     services: ['command', 'rest-edge'],
-    serviceEnv: { 'rest-edge': { QUERY_SERVICE_ADDRESS: await unusedAddress() } },
+    serviceEnv: { 'rest-edge': { QUERY_SERVICE_ADDRESS: await unusedAddress(), ...edgeEnv } },
   });
   const command = system.services.command!;
   const edge = system.services['rest-edge']!;

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { startSystem, waitFor, type ServiceProcess, type TestSystem } from '@threadweaver/testing';
+import pg from 'pg';
+import { bearerForHttp, startSystem, waitFor, type ServiceProcess, type TestSystem } from '@threadweaver/testing';
 import { newUlid } from './edge-fixture.js';
 
 jest.setTimeout(60_000);
@@ -19,6 +20,18 @@ async function logLineWith(who: string, service: ServiceProcess, text: string, s
     .split('\n')
     .find((l) => l.includes(text))!;
   return JSON.parse(line) as unknown;
+}
+
+/** How many sessions of the query service have read projection progress (the read-your-writes wait starts with one). */
+async function progressReads(databaseUrl: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  try {
+    const res = await admin.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE '%projection_progress%'`);
+    return res.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
 }
 
 describe('rest-edge when the HTTP client hangs up', () => {
@@ -42,21 +55,15 @@ describe('rest-edge when the HTTP client hangs up', () => {
     const edge = system.services['rest-edge']!;
     const query = system.services.query!;
     const threadId = newUlid();
+    const path = `/v1/threads/${threadId}?account_id=${newUlid()}&min_sequence_nr=5`;
     // No event of this thread exists, so the query waits for sequence number 5.
-    const req = request({
-      host: '127.0.0.1',
-      port: edge.port,
-      method: 'GET',
-      path: `/v1/threads/${threadId}?account_id=${newUlid()}&min_sequence_nr=5`,
-    });
+    const req = request({ host: '127.0.0.1', port: edge.port, method: 'GET', path, headers: { authorization: await bearerForHttp(undefined, path) } });
     req.on('error', () => undefined);
     req.end();
-    const hungUpAt = await new Promise<number>((resolve) => {
-      setTimeout(() => {
-        req.destroy();
-        resolve(Date.now());
-      }, 1_000);
-    });
+    // Hang up once the query service holds the call: it has read the thread's progress and waits.
+    await waitFor(async () => (await progressReads(system.store.databaseUrl)) > 0, { timeoutMs: 10_000, description: 'the query service to read the progress' });
+    req.destroy();
+    const hungUpAt = Date.now();
     // The edge records the upstream's status as the request's outcome:
     // CANCELLED (gRPC 1, HTTP 499), long before the query's wait would end.
     const edgeLine = await logLineWith('the edge', edge, '"status":499', hungUpAt);
