@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { ThreadQueryServiceClient, ThreadQueryServiceService } from '@threadweaver/proto';
-import { createTestDatabase, createTestStream, promiseClient, startDynalite, streamEnv, type TestDatabase, type TestStream } from '@threadweaver/testing';
+import { createTestDatabase, createTestStream, promiseClient, startDynalite, streamEnv, type TestDatabase, type TestStream, testAuthEnv } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { parseDocument } from 'yaml';
 import { execForm, last, parseDockerfile } from './dockerfile.js';
@@ -72,7 +72,7 @@ interface Exit {
 async function boot(service: string, env: Record<string, string>) {
   const child = spawn(process.execPath, serviceArgv, {
     cwd: join(treeOf(service), 'services', service),
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', LOG_LEVEL: 'info', OTEL_TRACES_EXPORTER: 'none', GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...env },
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', LOG_LEVEL: 'info', OTEL_TRACES_EXPORTER: 'none', GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', ...(await testAuthEnv()), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -203,9 +203,6 @@ describe('services started from their assembled trees', () => {
 
   it('rest-edge: ready with its descriptors and no backends, serves /healthz, exits 0 on SIGTERM', async () => {
     await bootAndStop('rest-edge', { COMMAND_SERVICE_ADDRESS: '127.0.0.1:1', QUERY_SERVICE_ADDRESS: '127.0.0.1:1' }, async (port) => {
-      // Also the condition for SIGTERM: rest-edge's main logs ready before it
-      // installs its signal handlers, so a signal sent at the ready line can
-      // still find none; once it has answered a request, they are installed.
       const response = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: { status: 'ok' } });
     });

@@ -82,6 +82,16 @@ describe('Dockerfile', () => {
     for (const dir of serviceDirs) expect({ dir, start: readJson(`services/${dir}/package.json`).scripts?.['start'] }).toEqual({ dir, start: command });
   });
 
+  it('builds on Node and runs on distroless Node of the .nvmrc major, both pinned by digest', () => {
+    const text = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+    const image = (arg: string): string | undefined => new RegExp(`^ARG ${arg}=(\\S+)$`, 'm').exec(text)?.[1];
+    const major = readFileSync(join(repoRoot, '.nvmrc'), 'utf8').trim();
+    expect(image('NODE_IMAGE')).toMatch(new RegExp(`^node:${major}-[\\w.-]+@sha256:[0-9a-f]{64}$`));
+    expect(image('RUNTIME_IMAGE')).toMatch(new RegExp(`^gcr\\.io/distroless/nodejs${major}-debian\\d+:nonroot@sha256:[0-9a-f]{64}$`));
+    expect(new Set(stages.map((s) => s.from))).toEqual(new Set(['${NODE_IMAGE}', '${RUNTIME_IMAGE}']));
+    for (const name of ['service', 'jobs']) expect({ name, from: stage(name).from }).toEqual({ name, from: '${RUNTIME_IMAGE}' });
+  });
+
   it('accepts exactly the services in services/ as SERVICE', () => {
     expect(assembleRun('service-tree')).toMatch(/"\$\{SERVICE:-\}"$/);
     // The script refuses anything else before touching the output, naming the valid ones.

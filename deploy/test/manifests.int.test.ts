@@ -167,6 +167,26 @@ describe.each(overlays)('%s', (overlay) => {
     expect(pods.filter((w) => selects(selector, w.template.metadata?.labels)).map((w) => idOf(w.obj))).toEqual(['Deployment/command']);
   });
 
+  it("points the edge at headless Services of the command and query pods (dns: targets), so its calls spread over every pod", () => {
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'threadweaver-config')?.['data'] as Record<string, string>;
+    for (const [variable, workload, port] of [['COMMAND_SERVICE_ADDRESS', 'command', 50051], ['QUERY_SERVICE_ADDRESS', 'query', 50052]] as const) {
+      const found = /^dns:\/\/\/([a-z0-9-]+):(\d+)$/.exec(config[variable] ?? '');
+      expect({ variable, value: config[variable], dns: found !== null }).toEqual({ variable, value: config[variable], dns: true });
+      const svc = byName(ofKind('Service').map((obj) => ({ obj })), 'Service', found![1]!).obj;
+      const spec = svc['spec'] as { clusterIP?: string; selector: Record<string, string>; ports: { port: number }[] };
+      expect({ variable, clusterIP: spec.clusterIP, port: spec.ports.map((p) => p.port) }).toEqual({ variable, clusterIP: 'None', port: [Number(found![2])] });
+      expect(Number(found![2])).toBe(port);
+      expect(pods.filter((w) => selects(spec.selector, w.template.metadata?.labels)).map((w) => idOf(w.obj))).toEqual([`Deployment/${workload}`]);
+    }
+  });
+
+  it('rolls the command, query and edge Deployments one surge pod at a time, never below their replicas (the rollout tests drive this order)', () => {
+    for (const name of ['command', 'query', 'rest-edge']) {
+      const strategy = (byName(pods, 'Deployment', name).obj['spec'] as { strategy?: unknown }).strategy;
+      expect({ name, strategy }).toEqual({ name, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } });
+    }
+  });
+
   it('lets only command pods read pods, and only get/list/watch in their own namespace', () => {
     expect(ofKind('ClusterRole')).toEqual([]);
     expect(ofKind('ClusterRoleBinding')).toEqual([]);
@@ -224,18 +244,21 @@ describe.each(overlays)('%s', (overlay) => {
         }
       }
     }
-    expect(byName(ofKind('Service').map((obj) => ({ obj })), 'Service', 'command-peers').obj['spec']).toMatchObject({ clusterIP: 'None' });
+    for (const headless of ['command-peers', 'query-pods']) {
+      expect(byName(ofKind('Service').map((obj) => ({ obj })), 'Service', headless).obj['spec']).toMatchObject({ clusterIP: 'None' });
+    }
   });
 
   it('references only ConfigMaps it renders and Secrets that deploy/README.md tells you to create', () => {
-    const readme = readFileSync(join(deployDir, 'README.md'), 'utf8');
+    // A command continued over several lines (`\` at the end) reads as one.
+    const readme = readFileSync(join(deployDir, 'README.md'), 'utf8').replace(/\\\n\s*/g, '');
     const configMaps = new Set(ofKind('ConfigMap').map((c) => c.metadata.name));
     for (const { obj, template } of pods) {
       for (const c of containersOf(template)) {
         for (const from of c.envFrom ?? []) if (from.configMapRef) expect({ id: idOf(obj), cm: configMaps.has(from.configMapRef.name) }).toEqual({ id: idOf(obj), cm: true });
         for (const variable of c.env ?? []) {
           const ref = variable.valueFrom?.secretKeyRef;
-          if (ref !== undefined) expect(readme).toContain(`${ref.name} --from-literal=${ref.key}=`);
+          if (ref !== undefined) expect(readme).toMatch(new RegExp(`create secret generic ${ref.name} [^\\n]*--from-literal=${ref.key}=`));
         }
       }
     }
@@ -259,12 +282,20 @@ describe.each(overlays)('%s', (overlay) => {
     expect(migrate.command?.at(-1)).toBe('up');
   });
 
+  it('configures the services with an OIDC issuer and audience, and never with AUTH_MODE=insecure-none or the development issuer', () => {
+    const config = ofKind('ConfigMap').find((c) => c.metadata.name === 'threadweaver-config')!['data'] as Record<string, string>;
+    expect(config['OIDC_ISSUER']).toMatch(/^https:\/\//);
+    expect(config['OIDC_AUDIENCE']).toMatch(/\S/);
+    const text = JSON.stringify(objects);
+    for (const forbidden of ['AUTH_MODE', 'insecure-none', 'dev-issuer', '/dev/token']) expect(text).not.toContain(forbidden);
+  });
+
   if (overlay.endsWith('eks')) {
     it('annotates the AWS-using service accounts for IRSA and takes connection strings from Secrets', () => {
       const roleOf = (name: string) => objects.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === name)?.metadata.annotations?.['eks.amazonaws.com/role-arn'];
       for (const account of ['command', 'projector', 'threadweaver-jobs']) expect(roleOf(account)).toMatch(/^arn:aws:iam::\d{12}:role\/threadweaver-/);
       for (const account of ['query', 'rest-edge']) expect(roleOf(account)).toBeUndefined();
-      const config = ofKind('ConfigMap')[0]!['data'] as Record<string, string>;
+      const config = ofKind('ConfigMap').find((c) => c.metadata.name === 'threadweaver-config')!['data'] as Record<string, string>;
       expect(Object.keys(config)).not.toEqual(expect.arrayContaining(['DYNAMODB_ENDPOINT']));
       for (const [name, vars] of [['command', ['NATS_URL']], ['projector', ['NATS_URL', 'DATABASE_URL']], ['query', ['NATS_URL', 'DATABASE_URL']]] as const) {
         const container = byName(pods, 'Deployment', name).template.spec.containers[0]!;
@@ -274,7 +305,7 @@ describe.each(overlays)('%s', (overlay) => {
     });
 
     it('lets the command pods and the setup job reach every DynamoDB table the ConfigMap names (deploy/eks/iam)', () => {
-      const config = ofKind('ConfigMap')[0]!['data'] as Record<string, string>;
+      const config = ofKind('ConfigMap').find((c) => c.metadata.name === 'threadweaver-config')!['data'] as Record<string, string>;
       const tables = ['DYNAMODB_EVENTS_TABLE', 'DYNAMODB_SNAPSHOTS_TABLE', 'DYNAMODB_PUBLICATION_TABLE'].map((variable) => config[variable]);
       expect(tables).toEqual(['thread-events', 'thread-snapshots', 'thread-publication']);
       const resourcesOf = (policy: string): string[] => {
@@ -303,7 +334,7 @@ describe.each(overlays)('%s', (overlay) => {
       expect((nats.obj['spec'] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates).toHaveLength(1);
       expect(byName(pods, 'StatefulSet', 'postgres')).toBeDefined();
       expect(byName(pods, 'Deployment', 'dynamodb-local').template.spec.containers[0]!.image).toMatch(/^amazon\/dynamodb-local:/);
-      const config = ofKind('ConfigMap')[0]!['data'] as Record<string, string>;
+      const config = ofKind('ConfigMap').find((c) => c.metadata.name === 'threadweaver-config')!['data'] as Record<string, string>;
       expect(config['DYNAMODB_ENDPOINT']).toBe('http://dynamodb-local:8000');
       expect(config['NATS_URL']).toBe('nats://nats:4222');
       expect(config['DATABASE_URL']).toMatch(/^postgres:\/\/postgres@postgres:5432\//);

@@ -5,12 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { Namespace, ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Namespace, ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { PodMonitor, PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 
 /** A rendered Kubernetes object, as plain data. */
 export interface K8sObject {
@@ -22,7 +24,7 @@ export interface K8sObject {
 
 /** The kinds we deploy; anything else in a render is a mistake to look at. */
 const models: Record<string, { new (data: never): { validate(): void } }> = {};
-for (const model of [Namespace, ConfigMap, Service, ServiceAccount, Deployment, StatefulSet, Job, PodDisruptionBudget, HorizontalPodAutoscaler, Role, RoleBinding]) {
+for (const model of [Namespace, ConfigMap, Secret, Service, ServiceAccount, NetworkPolicy, Deployment, StatefulSet, Job, PodDisruptionBudget, HorizontalPodAutoscaler, Role, RoleBinding, PodMonitor, PrometheusRule]) {
   models[`${model.apiVersion}/${model.kind}`] = model;
 }
 

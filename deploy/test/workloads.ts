@@ -30,6 +30,7 @@ export interface Container {
   livenessProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext?: SecurityContext;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 export interface SecurityContext {
   runAsNonRoot?: boolean;
@@ -47,6 +48,7 @@ export interface PodTemplate {
     securityContext?: SecurityContext;
     containers: Container[];
     initContainers?: Container[];
+    volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
   };
 }
 
