@@ -1,15 +1,17 @@
 // The README's start command, as a user runs it: scripts/start-local.mjs
 // (what `npm start` runs after building) brings up dynalite, the tables, the
-// database and the four services, and prints a curl example. This test runs
-// that script over names of its own (database, stream, tables, data
-// directory, ephemeral ports) and then does what the printed example says:
+// database, a development OIDC issuer and the four services, and prints a
+// token and a curl example using it. This test runs that script over names
+// of its own (database, stream, tables, data directory, ephemeral ports)
+// and then runs the printed commands as a user pastes them into bash:
 // create a thread, read it back at the returned sequence number.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createTestDatabase, createTestStream, streamEnv, uniqueName, type TestDatabase, type TestStream } from '@threadweaver/testing';
 
@@ -67,13 +69,20 @@ afterAll(async () => {
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The printed curl example's two requests: the create (URL and body) and the read-back URL template. */
-function printedExample(): { createUrl: string; createBody: string; readUrl: string } {
-  const createUrl = /curl -s -X POST (\S+)/.exec(printed)?.[1];
+/** The printed example as shell text: the token's export, the create (two lines), the read-back template. */
+function printedExample(): { exportToken: string; create: string; read: string; createBody: string } {
+  const lines = printed.split('\n').map((line) => line.trim());
+  const exportToken = lines.find((line) => line.startsWith('export TOKEN='));
+  const at = lines.findIndex((line) => line.startsWith('curl -s -X POST'));
+  const read = lines.find((line) => line.startsWith('curl -s -H'));
   const createBody = /-d '([^']+)'/.exec(printed)?.[1];
-  const readUrl = /curl -s "([^"]+)"/.exec(printed)?.[1];
-  if (createUrl === undefined || createBody === undefined || readUrl === undefined) throw new Error(`no curl example in:\n${printed}`);
-  return { createUrl, createBody, readUrl };
+  if (exportToken === undefined || at < 0 || read === undefined || createBody === undefined) throw new Error(`no curl example in:\n${printed}`);
+  return { exportToken, create: `${lines[at]}\n${lines[at + 1]}`, read, createBody };
+}
+
+/** Runs shell text with bash, as a user pasting it would; resolves with what it printed. */
+async function shell(text: string): Promise<string> {
+  return (await promisify(execFile)('bash', ['-c', text], { timeout: 30_000 })).stdout;
 }
 
 describe('the quick start (scripts/start-local.mjs)', () => {
@@ -83,18 +92,54 @@ describe('the quick start (scripts/start-local.mjs)', () => {
     expect(printed).toMatch(/gRPC query\s+127\.0\.0\.1:\d+/);
   });
 
-  it('answers its own curl example: the thread it creates reads back at the returned sequence number', async () => {
+  it('answers its own curl example with the printed token: the thread it creates reads back at the returned sequence number', async () => {
     const example = printedExample();
-    const created = await fetch(example.createUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: example.createBody });
-    const reply = (await created.json()) as { threadId: string; sequenceNr: string };
-    expect(created.status).toBe(200);
+    const reply = JSON.parse(await shell(`${example.exportToken}\n${example.create}`)) as { threadId: string; sequenceNr: string };
     expect(reply).toEqual({ threadId: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), sequenceNr: '1' });
 
-    const readUrl = example.readUrl.replace('<threadId>', reply.threadId).replace('<sequenceNr>', reply.sequenceNr);
-    const read = await fetch(readUrl);
-    const body = (await read.json()) as { thread: Record<string, unknown> };
-    expect(read.status).toBe(200);
+    const read = example.read.replace('<threadId>', reply.threadId).replace('<sequenceNr>', reply.sequenceNr);
+    const body = JSON.parse(await shell(`${example.exportToken}\n${read}`)) as { thread: Record<string, unknown> };
     expect(body.thread).toMatchObject({ id: reply.threadId, title: (JSON.parse(example.createBody) as { title: string }).title, sequenceNr: '1' });
+  });
+
+  it('serves the chat page it points to first, and its watch example streams the thread', async () => {
+    const pageUrl = /Chat page\s+(http:\/\/127\.0\.0\.1:\d+\/)/.exec(printed)?.[1];
+    expect(pageUrl).toBeDefined();
+    expect(printed.indexOf('Chat page')).toBeLessThan(printed.indexOf('REST edge'));
+    const page = await fetch(pageUrl!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="/ui/app.js">');
+
+    const example = printedExample();
+    const created = JSON.parse(await shell(`${example.exportToken}\n${example.create}`)) as { threadId: string };
+    const token = /^export TOKEN=(\S+)$/.exec(example.exportToken)?.[1];
+    const watchUrl = /curl -N -H "authorization: Bearer \$TOKEN" "([^"]+)"/.exec(printed)![1]!.replace('<threadId>', created.threadId);
+    const controller = new AbortController();
+    const watch = await fetch(watchUrl, { signal: controller.signal, headers: { authorization: `Bearer ${token}` } });
+    const reader = watch.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value as Uint8Array);
+    controller.abort();
+    expect(JSON.parse(first.split('\n')[0]!)).toEqual({ result: { event: expect.objectContaining({ threadId: created.threadId, sequenceNr: '1' }) } });
+  });
+
+  it('refuses the same request without the token: 401 with WWW-Authenticate', async () => {
+    const { create } = printedExample();
+    const headers = await shell(`${create.replace(' -H "authorization: Bearer $TOKEN"', '')} -o /dev/null -D -`);
+    expect(headers).toMatch(/^HTTP\/1\.1 401 /);
+    expect(headers).toMatch(/^www-authenticate: Bearer error="invalid_token"/im);
+  });
+
+  it('npm run -s token -- <accountId> prints only a token, which the edge accepts for that account', async () => {
+    const issuerUrl = /OIDC issuer\s+(http:\/\/\S+)/.exec(printed)?.[1];
+    expect(issuerUrl).toBeDefined();
+    const bob = '01HZZZZZZZZZZZZZZZZZZZZZB2';
+    const env = { ...process.env, DEV_ISSUER_URL: issuerUrl };
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'token', '--', bob], { env, cwd: fileURLToPath(new URL('..', import.meta.url)) });
+    expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const { create } = printedExample();
+    const edge = /curl -s -X POST (http:\/\/[^/]+)/.exec(create)?.[1];
+    const listed = await fetch(`${edge}/v1/threads?account_id=${bob}`, { headers: { authorization: `Bearer ${stdout.trim()}` } });
+    expect({ status: listed.status, body: await listed.json() }).toEqual({ status: 200, body: { threads: [], nextPageToken: '' } });
   });
 
   it('stops every process and exits 0 on SIGTERM', async () => {

@@ -1,6 +1,7 @@
 // A small HTTP/JSON client for the whole-system REST tests: the calls a
 // client of SPEC §3 makes, returning status and parsed body as they came.
 import { expect } from '@jest/globals';
+import { bearerForHttp } from '@threadweaver/testing';
 import { monotonicFactory } from 'ulid';
 
 /** Monotonic ULIDs, so ids made later sort later (account ids in join order). */
@@ -15,16 +16,27 @@ export interface Reply {
 /** Query parameters; undefined leaves one out. */
 export type Query = Record<string, string | number | undefined>;
 
-/** Requests to one REST edge. */
+/** Per-request options: `authorization` replaces the test token (null sends none). */
+export interface CallOptions {
+  readonly authorization?: string | null;
+}
+
+/**
+ * Requests to one REST edge. Each carries `Authorization: Bearer <token>`
+ * for the account it names (body `accountId`, or query `account_id`),
+ * minted by the test issuer, unless `options.authorization` says otherwise.
+ */
 export interface RestClient {
   /** POST a JSON body (an object, or a raw string sent as it is). */
-  post(path: string, body: unknown): Promise<Reply>;
-  get(path: string, query?: Query): Promise<Reply>;
+  post(path: string, body: unknown, options?: CallOptions): Promise<Reply>;
+  get(path: string, query?: Query, options?: CallOptions): Promise<Reply>;
 }
 
 export function restClient(baseUrl: () => string): RestClient {
-  async function call(method: string, path: string, body?: string): Promise<Reply> {
-    const response = await fetch(`${baseUrl()}${path}`, { method, headers: { 'content-type': 'application/json' }, body });
+  async function call(method: string, path: string, body: string | undefined, options: CallOptions): Promise<Reply> {
+    const authorization = options.authorization === undefined ? await bearerForHttp(body, path) : options.authorization;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) };
+    const response = await fetch(`${baseUrl()}${path}`, { method, headers, body });
     const text = await response.text();
     let parsed: Record<string, unknown>;
     try {
@@ -35,12 +47,12 @@ export function restClient(baseUrl: () => string): RestClient {
     return { status: response.status, body: parsed };
   }
   return {
-    post: (path, body) => call('POST', path, typeof body === 'string' ? body : JSON.stringify(body)),
-    get: (path, query = {}) => {
+    post: (path, body, options = {}) => call('POST', path, typeof body === 'string' ? body : JSON.stringify(body), options),
+    get: (path, query = {}, options = {}) => {
       const params = new URLSearchParams();
       for (const [name, value] of Object.entries(query)) if (value !== undefined) params.append(name, String(value));
       const search = params.size === 0 ? '' : `?${params.toString()}`;
-      return call('GET', `${path}${search}`);
+      return call('GET', `${path}${search}`, undefined, options);
     },
   };
 }
@@ -71,4 +83,11 @@ export async function walkPages(client: RestClient, path: string, query: Query, 
     if (pageToken === '') return pages;
     if (pages.length > 1000) throw new Error(`GET ${path}: more than 1,000 pages`);
   }
+}
+
+/** Creates a thread through the edge that `admin` administers and `member` belongs to; its first event is sequence number 1. */
+export async function createThreadWith(client: RestClient, admin: string, member: string, title: string): Promise<string> {
+  const reply = await client.post('/v1/threads/create', { accountId: admin, title, administratorIds: [admin], memberIds: [member] });
+  if (reply.status !== 200) throw new Error(`creating a thread answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return reply.body['threadId'] as string;
 }

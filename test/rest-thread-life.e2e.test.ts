@@ -2,8 +2,10 @@
 // to the real command, projector and query processes. After every command
 // the GET endpoints are read with the command's sequence number as
 // min_sequence_nr, so each read sees exactly that command's effect.
-// The `it`s below are one story in order: each continues the thread the
-// previous one left.
+// The tests below are the steps of one story: each continues the thread the
+// previous step left. A test runs the steps before its own (each step once,
+// in order, whichever test asks first), so each one stands alone: run by
+// itself (-t), in any order, or after a failed step (whose failure it reports).
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startSystem, type TestSystem } from '@threadweaver/testing';
 import { errorReply, newId, restClient, rfc3339, walkPages, type Reply } from './rest-client.js';
@@ -33,6 +35,19 @@ function ok(threadId: unknown, sequenceNr: number, messageIds?: unknown[]): Repl
 }
 
 describe('a thread over REST, from create to destroy', () => {
+  const steps: (() => Promise<void>)[] = [];
+  const taken: Promise<void>[] = [];
+  /** The story up to and including step `i`. */
+  function storyUpTo(i: number): Promise<void> {
+    taken[i] ??= (i === 0 ? Promise.resolve() : storyUpTo(i - 1)).then(steps[i]);
+    return taken[i];
+  }
+  /** A test that is the next step of the story. */
+  function step(name: string, run: () => Promise<void>): void {
+    const i = steps.push(run) - 1;
+    it(name, () => storyUpTo(i));
+  }
+
   let threadId: string;
   const at = (action: string) => `/v1/threads/${threadId}/${action}`;
   let seq = 0;
@@ -76,7 +91,7 @@ describe('a thread over REST, from create to destroy', () => {
     });
   }
 
-  it('creates a thread with a client request id; a retry returns the same outcome and appends nothing', async () => {
+  step('creates a thread with a client request id; a retry returns the same outcome and appends nothing', async () => {
     const requestId = newId();
     const create = {
       requestId,
@@ -107,7 +122,7 @@ describe('a thread over REST, from create to destroy', () => {
     await expectMessages(1, []);
   });
 
-  it('creates threads without a request id (the server makes one each time) and with a parent', async () => {
+  step('creates threads without a request id (the server makes one each time) and with a parent', async () => {
     const plain = { accountId: alice, title: 'no request id', administratorIds: [alice] };
     const one = await rest.post('/v1/threads/create', plain);
     const two = await rest.post('/v1/threads/create', plain);
@@ -149,7 +164,7 @@ describe('a thread over REST, from create to destroy', () => {
     await expect(rest.get('/v1/threads', { account_id: outsider })).resolves.toEqual({ status: 200, body: { threads: [], nextPageToken: '' } });
   });
 
-  it('joins administrators: ids already present are no-ops, a join of nothing new appends nothing', async () => {
+  step('joins administrators: ids already present are no-ops, a join of nothing new appends nothing', async () => {
     await expect(rest.post(at('administrator-ids/join'), { requestId: newId(), accountId: alice, accountIds: [bob, alice] })).resolves.toEqual(ok(threadId, ++seq));
     await expectThread(seq);
     await expectIds('administrator-ids', seq, [alice, bob]);
@@ -159,7 +174,7 @@ describe('a thread over REST, from create to destroy', () => {
     await expectThread(seq, bob);
   });
 
-  it('joins members, by the administrator who just joined', async () => {
+  step('joins members, by the administrator who just joined', async () => {
     await expect(rest.post(at('member-ids/join'), { accountId: bob, accountIds: [erin, carol] })).resolves.toEqual(ok(threadId, ++seq));
     await expectThread(seq);
     await expectIds('member-ids', seq, [carol, dave, erin]);
@@ -171,7 +186,7 @@ describe('a thread over REST, from create to destroy', () => {
     await expect(rest.get('/v1/threads', { account_id: erin })).resolves.toMatchObject({ status: 200, body: { threads: [{ id: threadId, sequenceNr: String(seq) }], nextPageToken: '' } });
   });
 
-  it('adds messages with addressees and replies, oldest first, paginated', async () => {
+  step('adds messages with addressees and replies, oldest first, paginated', async () => {
     const added = await rest.post(at('messages/add'), {
       accountId: carol,
       messages: [{ text: 'where shall we go?' }, { text: 'dave, you pick', toAccountIds: [dave] }],
@@ -208,7 +223,7 @@ describe('a thread over REST, from create to destroy', () => {
     expect(Date.parse(first.createdAt)).toBeGreaterThanOrEqual(Date.parse(createdAt));
   });
 
-  it('removes messages: the sender its own, an administrator anyone\'s; a retry returns the same outcome', async () => {
+  step('removes messages: the sender its own, an administrator anyone\'s; a retry returns the same outcome', async () => {
     const [m1, , m3] = messages.map((m) => m['id'] as string);
     const remove = { requestId: newId(), accountId: carol, messageIds: [m1] };
     const removed = await rest.post(at('messages/remove'), remove);
@@ -223,7 +238,7 @@ describe('a thread over REST, from create to destroy', () => {
     expect(pages.flat()).toEqual(messages);
   });
 
-  it('leaves members: a member removing itself, an administrator removing another', async () => {
+  step('leaves members: a member removing itself, an administrator removing another', async () => {
     await expect(rest.post(at('member-ids/leave'), { accountId: dave, accountIds: [dave] })).resolves.toEqual(ok(threadId, ++seq));
     await expectIds('member-ids', seq, [carol, erin]);
     // Gone means gone: dave may no longer read it, and it is not in his list.
@@ -238,7 +253,7 @@ describe('a thread over REST, from create to destroy', () => {
     await expect(rest.get(at('messages'), { account_id: erin, min_sequence_nr: seq })).resolves.toEqual(errorReply(403, 7, erin));
   });
 
-  it('leaves administrators: an administrator removing itself', async () => {
+  step('leaves administrators: an administrator removing itself', async () => {
     await expect(rest.post(at('administrator-ids/leave'), { accountId: bob, accountIds: [bob] })).resolves.toEqual(ok(threadId, ++seq));
     await expectIds('administrator-ids', seq, [alice]);
     await expectIds('member-ids', seq, [carol]);
@@ -248,7 +263,7 @@ describe('a thread over REST, from create to destroy', () => {
     await expect(rest.post(at('member-ids/join'), { accountId: bob, accountIds: [bob] })).resolves.toEqual(errorReply(403, 7, bob));
   });
 
-  it('destroys the thread: queries answer 404, commands 400 FAILED_PRECONDITION, a retried destroy its first outcome', async () => {
+  step('destroys the thread: queries answer 404, commands 400 FAILED_PRECONDITION, a retried destroy its first outcome', async () => {
     const destroy = { requestId: newId(), accountId: alice };
     await expect(rest.post(at('destroy'), destroy)).resolves.toEqual(ok(threadId, ++seq));
     await expect(rest.post(at('destroy'), destroy)).resolves.toEqual(ok(threadId, seq));

@@ -7,7 +7,7 @@ import {
   ThreadQueryServiceClient,
   ThreadQueryServiceService,
 } from '@threadweaver/proto';
-import { promiseClient, startSystem, type PromiseClient, type SystemOptions, type TestSystem } from '@threadweaver/testing';
+import { authenticatedClientOptions, promiseClient, startSystem, type PromiseClient, type SystemOptions, type TestSystem } from '@threadweaver/testing';
 import { monotonicFactory } from 'ulid';
 
 export const newId = monotonicFactory();
@@ -24,7 +24,7 @@ export interface GrpcSystem {
 export async function startGrpcSystem(options: SystemOptions = {}): Promise<GrpcSystem> {
   const system = await startSystem({ services: ['command', 'projector', 'query'], ...options });
   const rawCommands = new ThreadCommandServiceClient(system.services.command!.address, credentials.createInsecure());
-  const rawQueries = new ThreadQueryServiceClient(system.services.query!.address, credentials.createInsecure());
+  const rawQueries = new ThreadQueryServiceClient(system.services.query!.address, credentials.createInsecure(), authenticatedClientOptions());
   return {
     system,
     commands: promiseClient(rawCommands, ThreadCommandServiceService),
