@@ -50,16 +50,19 @@ async function signedIn(account: string): Promise<Page> {
   return page;
 }
 
+/** How long a page may take to open its watch: not a bound of the issue's, so generous for a loaded CI machine. */
+const openWithinMs = 30_000;
+
 async function expectLive(page: Page, title: string): Promise<void> {
   await page
     .locator('#watch-state.live')
-    .waitFor({ timeout: 10_000 })
+    .waitFor({ timeout: openWithinMs })
     .catch(async (err: Error) => {
       // Say what the page showed instead: the watch's state and any error it reported.
       const [state, status] = await Promise.all([page.locator('#watch-state').textContent(), page.locator('#status').textContent()]);
       throw new Error(`the watch is "${state}", status "${status}": ${err.message}`);
     });
-  await page.locator('#thread-title', { hasText: title }).waitFor({ timeout: 10_000 });
+  await page.locator('#thread-title', { hasText: title }).waitFor({ timeout: openWithinMs });
 }
 
 const message = (page: Page, text: string) => page.locator('#messages li', { has: page.locator('.text', { hasText: text }) });

@@ -63,11 +63,15 @@ describe('command service: restart and shutdown', () => {
   });
 
   it('on SIGTERM finishes in-flight commands, answers every one, and exits 0', async () => {
-    const service = await startCommandService(store);
+    // One command per journal write, so the mailbox still holds most of them after the first answer:
+    // with group commit all 30 can be decided, written and answered together, leaving nothing to drain.
+    const service = await startCommandService(store, { GROUP_COMMIT_MAX_COMMANDS: '1' });
     const admin = newId();
     const { threadId } = await service.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 't', administratorIds: [admin], memberIds: [] });
     expect(await checkHealth(service.process.address)).toBe('SERVING');
     let answered = 0;
+    let firstAnswered!: () => void;
+    const firstAnswer = new Promise<void>((resolve) => (firstAnswered = resolve));
     const inFlight = Array.from({ length: 30 }, (_, i) =>
       service.client
         .addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: `m${i}`, toAccountIds: [] }] })
@@ -75,10 +79,13 @@ describe('command service: restart and shutdown', () => {
           (ok) => ({ ok }),
           (err: unknown) => ({ err }),
         )
-        .finally(() => (answered += 1)),
+        .finally(() => {
+          answered += 1;
+          firstAnswered();
+        }),
     );
-    // SIGTERM while the thread's mailbox still holds most of them.
-    await waitFor(() => answered > 0, { description: 'the first command to be answered' });
+    // SIGTERM at the first answer (not at a later poll), while the thread's mailbox still holds most of them.
+    await firstAnswer;
     const answeredBeforeStop = answered;
     const exit = await service.process.stop();
     service.raw.close();
