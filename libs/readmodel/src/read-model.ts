@@ -38,13 +38,13 @@ export interface MessageView {
 export class ThreadReadModel {
   constructor(private readonly prisma: ReadModelClient) {}
 
-  /** The thread, or undefined when unknown or destroyed (WatchThread's check; the unary query uses {@link readThread}). */
+  /** The thread, or undefined when unknown or destroyed, with no authorisation (the projector's tests; the query service reads with {@link readThread}). */
   async getThread(threadId: string): Promise<ThreadView | undefined> {
     const row = await this.prisma.thread.findFirst({ where: { id: threadId, destroyedAt: null } });
     return row === null ? undefined : threadView(row);
   }
 
-  /** True when the account is a member or an administrator of a live thread. */
+  /** True when the account is a member or an administrator of a live thread (the query service asks {@link readThread} instead). */
   async isMember(threadId: string, accountId: string): Promise<boolean> {
     const live = { threadId, accountId, thread: { destroyedAt: null } };
     const [admin, member] = await Promise.all([

@@ -23,7 +23,7 @@ export interface ThreadWatcherOptions {
   subjectPrefix: string;
   logger: Logger;
   /** The read model: who may watch is answered here first, without touching the journal's history. */
-  reads: Pick<ThreadReadModel, 'getThread' | 'isMember' | 'progressOf'>;
+  reads: Pick<ThreadReadModel, 'readThread'>;
   /** Events read from the journal per page while replaying; memory is bounded by it. @default 500 */
   replayChunk?: number;
   /** Caps on open watches (watch-admission.ts). @default a WatchAdmission with watchCapsDefaults */
@@ -147,37 +147,30 @@ export class ThreadWatcher {
 
   /**
    * Answers NOT_FOUND or PERMISSION_DENIED before anything of the thread's
-   * history is read, from the read model, whose "no" stands when it has
-   * caught up with the journal's head (one single-item journal read). When it
-   * lags (say, the caller joined a moment ago), the snapshot-plus-tail state
-   * of {@link origin} decides instead.
+   * history is read, from the read model (one statement), whose "no" stands
+   * when it has caught up with the journal's head (one single-item journal
+   * read, then the same statement with that head as its floor). When it lags
+   * (say, the caller joined a moment ago), the snapshot-plus-tail state of
+   * {@link origin} decides instead.
    */
   private async authorise(threadId: string, accountId: string): Promise<void> {
     const { reads, journal } = this.options;
-    const [thread, member] = await Promise.all([reads.getThread(threadId), reads.isMember(threadId, accountId)]);
-    if (thread !== undefined && member) return;
-    let head: number;
-    try {
-      head = await journal.highestSequenceNr(threadId);
-    } catch (err) {
-      throw isJournalError(err) ? new UnavailableError('journal unavailable', { cause: err }) : err;
-    }
+    if ((await reads.readThread({ threadId, accountId })).kind === 'ok') return;
+    const head = await fromJournal(() => journal.highestSequenceNr(threadId));
     if (head === 0) throw new NotFoundError(`thread ${threadId} not found`);
-    if ((await reads.progressOf(threadId)) < head) return;
-    if (thread === undefined) throw new NotFoundError(`thread ${threadId} not found`);
-    throw new PermissionDeniedError(`account ${accountId} is not a member of thread ${threadId}`);
+    const caughtUp = await reads.readThread({ threadId, accountId, minSequenceNr: head });
+    if (caughtUp.kind === 'not-found') throw new NotFoundError(`thread ${threadId} not found`);
+    if (caughtUp.kind === 'not-member') throw new PermissionDeniedError(`account ${accountId} is not a member of thread ${threadId}`);
   }
 
   /** The state to follow membership from: the latest snapshot plus its tail, never the whole history. */
   private async origin(threadId: string): Promise<ThreadState> {
-    try {
-      const recovered = await recoverThread(this.options.journal, threadId, {
+    const recovered = await fromJournal(() =>
+      recoverThread(this.options.journal, threadId, {
         onCorruptSnapshot: (err) => this.options.logger.warn({ err, threadId }, 'unreadable snapshot; replaying every event'),
-      });
-      return recovered.state;
-    } catch (err) {
-      throw isJournalError(err) ? new UnavailableError('journal unavailable', { cause: err }) : err;
-    }
+      }),
+    );
+    return recovered.state;
   }
 
   private async nextStreamSequence(): Promise<number> {
@@ -201,9 +194,14 @@ function endsWatch(event: ThreadEvent, state: ThreadState, accountId: string): b
   return event.accountIds.includes(accountId) && (state.status !== 'active' || !isMember(state, accountId));
 }
 
-async function readJournal(journal: Journal, threadId: string, from: number, to: number): Promise<ThreadEvent[]> {
+function readJournal(journal: Journal, threadId: string, from: number, to: number): Promise<ThreadEvent[]> {
+  return fromJournal(() => journal.readEvents(threadId, from, to));
+}
+
+/** A journal read whose failure is the client's UNAVAILABLE (retry), not INTERNAL. */
+async function fromJournal<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await journal.readEvents(threadId, from, to);
+    return await read();
   } catch (err) {
     throw isJournalError(err) ? new UnavailableError('journal unavailable', { cause: err }) : err;
   }

@@ -43,11 +43,6 @@ export class WatchAdmission {
       bump(this.byAccount, accountId, -1);
     };
   }
-
-  /** Open watches admitted here. */
-  get size(): number {
-    return this.total;
-  }
 }
 
 function exhausted(why: string): ResourceExhaustedError {
