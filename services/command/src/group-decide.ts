@@ -53,6 +53,6 @@ export function decideGroup(state: ThreadState, inputs: readonly GroupInput[], n
  * repeated request's first outcome, which later history cannot change, and
  * nothing can follow a destroyed thread's last event.
  */
-function settledOutcome(state: ThreadState, outcome: CommandOutcome): boolean {
+export function settledOutcome(state: ThreadState, outcome: CommandOutcome): boolean {
   return state.status === 'destroyed' || (state.status !== 'absent' && outcome.sequenceNr < state.sequenceNr);
 }

@@ -23,9 +23,9 @@ export class ThreadMailbox {
     return result;
   }
 
-  /** Resolves once every task enqueued so far has finished. */
-  whenIdle(): Promise<void> {
-    return this.tail;
+  /** Resolves once the mailbox is empty, including tasks enqueued while waiting (a group commit queues its next group). */
+  async whenIdle(): Promise<void> {
+    while (this.queued > 0) await this.tail;
   }
 
   private done(): void {

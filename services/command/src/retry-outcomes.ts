@@ -24,21 +24,12 @@ export class RetryOutcomes {
   constructor(private readonly options: RetryOutcomesOptions) {}
 
   /**
-   * Before deciding: throws past the horizon; resolves with the first
-   * outcome of a request older than the window; otherwise undefined (the
-   * domain's decide answers window hits and runs new requests).
-   */
-  async earlierOutcome(state: ThreadState, command: ThreadCommand, now: Date): Promise<CommandOutcome | undefined> {
-    const [earlier] = await this.earlierOutcomes(state, [command], now);
-    if (earlier !== undefined && 'error' in earlier) throw earlier.error;
-    return earlier?.outcome;
-  }
-
-  /**
-   * `earlierOutcome` for a group commit's commands at once, one entry per
+   * Before deciding, for a group commit's commands at once, one entry per
    * command: the error that refuses it (past the horizon, or the lookup
-   * failed), its first outcome, or undefined. The journal is asked once
-   * for every id that needs it (`findByRequestIds`).
+   * failed), the first outcome of a request older than the window, or
+   * undefined (the domain's decide answers window hits and runs new
+   * requests). The journal is asked once for every id that needs it
+   * (`findByRequestIds`).
    */
   async earlierOutcomes(state: ThreadState, commands: readonly ThreadCommand[], now: Date): Promise<(EarlierOutcome | undefined)[]> {
     const answers: (EarlierOutcome | undefined)[] = commands.map(() => undefined);

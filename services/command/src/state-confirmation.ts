@@ -2,6 +2,7 @@ import type { CommandOutcome, ThreadState } from '@threadweaver/domain';
 import { UnavailableError } from '@threadweaver/grpc-kit';
 import type { Journal } from '@threadweaver/journal-dynamodb';
 import { createZeroedCounter, meterFor } from '@threadweaver/telemetry';
+import { settledOutcome } from './group-decide.js';
 
 const confirmations = createZeroedCounter(
   meterFor('command'),
@@ -81,9 +82,7 @@ export class StateConfirmation {
 
   private async classify({ threadId, state, readDuringCommand, outcome }: AnswerToCheck): Promise<Freshness> {
     if (readDuringCommand) return 'fresh';
-    if (state.status === 'destroyed') return 'settled';
-    // A no-op answers the thread's current sequence number; an earlier one is a repeated request's first outcome.
-    if (state.status !== 'absent' && outcome !== undefined && outcome.sequenceNr < state.sequenceNr) return 'settled';
+    if (state.status === 'destroyed' || (outcome !== undefined && settledOutcome(state, outcome))) return 'settled';
     let head: number;
     try {
       head = await this.journal.highestSequenceNr(threadId);

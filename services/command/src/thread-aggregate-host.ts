@@ -196,12 +196,8 @@ export class ThreadAggregateHost {
     this.draining = true;
     inMemoryGauge.removeCallback(this.observeInMemory);
     this.idle.stop();
-    // A group can queue the next one (commands past what one write took), so wait until nothing is queued.
-    await Promise.all(
-      [...this.entities.values()].map(async (e) => {
-        while (e.mailbox.size > 0) await e.mailbox.whenIdle();
-      }),
-    );
+    // Until nothing is queued: a group can queue the next one (commands past what one write took).
+    await Promise.all([...this.entities.values()].map((e) => e.mailbox.whenIdle()));
     await this.snapshots.drain();
     const flushed = await this.publication.flushAll();
     // Not fatal: whoever recovers these threads next republishes from the journal.
