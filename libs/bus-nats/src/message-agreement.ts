@@ -1,11 +1,11 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { metrics } from '@opentelemetry/api';
 import type { ThreadEvent } from '@threadweaver/domain';
 import { eventHeaders } from './headers.js';
+import { busMeter } from './tracing.js';
 import type { BusLogger } from './logger.js';
 import { eventMessageId } from './subjects.js';
 
-const refused = metrics.getMeter('threadweaver-bus-nats').createCounter('threadweaver.bus.events.refused', {
+const refused = busMeter.createCounter('threadweaver.bus.events.refused', {
   description: 'Event messages refused because subject, message id, headers and payload did not agree, by what disagreed',
 });
 // Served at 0 from the start, so an alert sees the first refusal (as telemetry's createZeroedCounter does).
