@@ -1,4 +1,5 @@
 import { UlidTree } from './ulid-tree.js';
+import { isUlid } from './validate.js';
 
 /**
  * A persistent set of account ids (administrators, members): adding or
@@ -21,7 +22,7 @@ export class AccountSet implements Iterable<string> {
 
   has(id: string): boolean {
     // Ids here come from events, so are ULIDs; a caller's id may be anything.
-    return isKeyable(id) && this.tree.has(id);
+    return isUlid(id) && this.tree.has(id);
   }
 
   with(ids: Iterable<string>): AccountSet {
@@ -32,18 +33,11 @@ export class AccountSet implements Iterable<string> {
 
   without(ids: Iterable<string>): AccountSet {
     let tree = this.tree;
-    for (const id of ids) if (isKeyable(id)) tree = tree.without(id);
+    for (const id of ids) if (isUlid(id)) tree = tree.without(id);
     return tree === this.tree ? this : new AccountSet(tree);
   }
 
   *[Symbol.iterator](): IterableIterator<string> {
     for (const [id] of this.tree.entries()) yield id;
   }
-}
-
-const canonicalUlid = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-
-/** True when `id` can be a key (a canonical ULID); anything else is simply not in a set. */
-export function isKeyable(id: string): boolean {
-  return canonicalUlid.test(id);
 }

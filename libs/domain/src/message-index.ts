@@ -1,4 +1,4 @@
-import { isKeyable } from './account-set.js';
+import { isUlid } from './validate.js';
 import { UlidTree, entryWords } from './ulid-tree.js';
 
 /**
@@ -53,12 +53,7 @@ export class MessageIndex {
 
   /** Rebuilds from a snapshot's columns: `entryWords` words per message, ids ascending, then the sender ids. */
   static fromColumns(words: Uint32Array, senderIds: readonly string[]): MessageIndex {
-    const senders = new SenderTable();
-    for (const id of senderIds) senders.intern(id);
-    for (let at = entryWords - 1; at < words.length; at += entryWords) {
-      if (words[at]! >= senderIds.length) throw new Error(`sender index ${words[at]} out of range`);
-    }
-    return new MessageIndex(UlidTree.fromSorted(words), senders);
+    return MessageIndex.fromSegments([words], senderIds).index;
   }
 
   /**
@@ -95,12 +90,12 @@ export class MessageIndex {
 
   /** True when `id` names a live message. */
   has(id: string): boolean {
-    return isKeyable(id) && this.tree.has(id);
+    return isUlid(id) && this.tree.has(id);
   }
 
   /** The sender of a live message, or undefined. */
   senderOf(id: string): string | undefined {
-    const index = isKeyable(id) ? this.tree.get(id) : undefined;
+    const index = isUlid(id) ? this.tree.get(id) : undefined;
     return index === undefined ? undefined : this.senders.ids[index];
   }
 
@@ -115,7 +110,7 @@ export class MessageIndex {
   /** Drops messages (unknown ids are ignored). */
   withRemoved(ids: readonly string[]): MessageIndex {
     let tree = this.tree;
-    for (const id of ids) if (isKeyable(id)) tree = tree.without(id);
+    for (const id of ids) if (isUlid(id)) tree = tree.without(id);
     return tree === this.tree ? this : new MessageIndex(tree, this.senders);
   }
 
