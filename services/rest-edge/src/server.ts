@@ -9,7 +9,7 @@ import type { ChatPage } from './chat-page.js';
 import { upstreamTimeoutDefaultMs } from './config.js';
 import { applyCors, type CorsPolicy } from './cors.js';
 import { BadRequestError, EdgeError, isEdgeError, isPayloadTooLargeError } from './errors.js';
-import { forwardedHeaders } from './forwarded-headers.js';
+import { forwardedHeaders, type ForwardedHeaders } from './forwarded-headers.js';
 import { readBody, sendJson, sendJsonText } from './http-io.js';
 import type { RequestDurationRecorder } from './http-metrics.js';
 import { matchRoute, type Route } from './routes.js';
@@ -79,10 +79,15 @@ interface RouteCall {
   readonly authorization: string | undefined;
 }
 
+/** The request's forwarded headers as upstream metadata, the verified `authorization` over any `Grpc-Metadata-Authorization`. */
+function upstreamHeaders(req: IncomingMessage, authorization: string | undefined): ForwardedHeaders {
+  const forwarded = forwardedHeaders(req.headers);
+  return authorization === undefined ? forwarded : { ...forwarded, metadata: { ...forwarded.metadata, authorization } };
+}
+
 /** A streaming route (WatchThread as NDJSON or Server-Sent Events). */
 function callStream(options: EdgeOptions, open: OpenStreams, { route, variables, url, authorization }: RouteCall, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { metadata } = forwardedHeaders(req.headers);
-  if (authorization !== undefined) metadata['authorization'] = authorization;
+  const { metadata } = upstreamHeaders(req, authorization);
   const { registry, upstreams, logger } = options;
   const forwarding = { registry, upstreams, logger, heartbeatMs: options.sseHeartbeatMs ?? 15_000, open };
   return forwardStream(forwarding, route, requestParts(options, variables, url, ''), metadata, req, res);
@@ -94,13 +99,13 @@ async function callRoute(options: EdgeOptions, { route, variables, url, authoriz
   const message = buildRequest(route, requestParts(options, variables, url, body), options.registry);
   applyIdempotencyKey(route, message, req.headers);
   const request = toBinary(route.method.input, message);
-  const forwarded = forwardedHeaders(req.headers);
+  const { metadata, timeoutMs } = upstreamHeaders(req, authorization);
   const call = options.upstreams.unary({
     service: route.method.parent.typeName,
     path: route.grpcPath,
     request,
-    deadline: Date.now() + Math.min(options.upstreamTimeoutMs ?? upstreamTimeoutDefaultMs, forwarded.timeoutMs ?? Infinity),
-    metadata: { ...forwarded.metadata, ...(authorization === undefined ? {} : { authorization }) },
+    deadline: Date.now() + Math.min(options.upstreamTimeoutMs ?? upstreamTimeoutDefaultMs, timeoutMs ?? Infinity),
+    metadata,
   });
   // A client that hangs up cancels the upstream call instead of leaving it
   // running; 'close' also follows every answered request, which has nothing left to cancel.

@@ -33,10 +33,6 @@ export class OpenStreams {
   closeAll(): void {
     for (const end of [...this.ends]) end();
   }
-
-  get size(): number {
-    return this.ends.size;
-  }
 }
 
 /** The query parameter a resumed stream starts from, by both its names (the resume replaces either). */
