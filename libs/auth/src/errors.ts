@@ -3,11 +3,7 @@
  * the credentials and never contain them: a token in an error message
  * ends up in logs, traces and the client's own error reports.
  */
-export abstract class AuthError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
+export abstract class AuthError extends Error {}
 
 /** No bearer token, or one that does not verify: UNAUTHENTICATED (HTTP 401). */
 export class InvalidTokenError extends AuthError {
@@ -21,10 +17,6 @@ export class InvalidTokenError extends AuthError {
  */
 export class IssuerUnavailableError extends AuthError {
   override readonly name = 'IssuerUnavailableError';
-}
-
-export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof AuthError;
 }
 
 export function isInvalidTokenError(err: unknown): err is InvalidTokenError {

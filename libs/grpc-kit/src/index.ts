@@ -20,7 +20,7 @@ export { fromGrpcCallError, isGrpcServiceError, toGrpcStatus, toServiceError } f
 export type { GrpcStatus } from './status.js';
 export { unaryHandler } from './unary.js';
 export type { AsyncUnaryHandler } from './unary.js';
-export { authenticateCalls, authorizationKey } from './authentication.js';
+export { authorizationKey } from './authentication.js';
 export { startGrpcServer } from './server.js';
 export type { GrpcServerOptions, GrpcServiceRegistration, RunningGrpcServer } from './server.js';
 export { findWireProblem } from './wire-check.js';

@@ -5,7 +5,7 @@ export { startServiceProcess } from './service-process.js';
 export type { ServiceExit, ServiceProcess, ServiceProcessOptions } from './service-process.js';
 export { callWithRawBytes, promiseClient } from './grpc-client.js';
 export type { PromiseCallOptions, PromiseClient } from '@threadweaver/grpc-kit';
-export { accountIdOf, authenticatedClientOptions, bearerFor, bearerForHttp, testAuthEnv, testIssuer, testTokenInterceptor, verificationCpuMs } from './test-identity.js';
+export { accountIdOf, authenticatedClientOptions, bearerFor, bearerForHttp, testAuthEnv, testIssuer, verificationCpuMs } from './test-identity.js';
 export type { VerificationCost } from './test-identity.js';
 export { checkHealth } from './grpc-health.js';
 export type { HealthStatus } from './grpc-health.js';

@@ -70,7 +70,7 @@ export function accountIdOf(message: unknown): string | undefined {
  * account to calls that carry none (server-streaming calls made on a raw
  * client). The call's headers wait until the request message is known.
  */
-export const testTokenInterceptor: Interceptor = (options, nextCall) => {
+const testTokenInterceptor: Interceptor = (options, nextCall) => {
   let held: { metadata: Metadata; start: () => void } | undefined;
   return new InterceptingCall(nextCall(options), {
     start: (metadata, listener, next) => {
