@@ -3,7 +3,7 @@
 // service, DynamoDB, NATS, the projector and PostgreSQL, received over real
 // OTLP; and each service's Prometheus endpoint shows metrics that move.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { bearerFor, bearerForHttp, waitFor } from '@threadweaver/testing';
+import { bearerFor, bearerForHttp, metricSample, waitFor } from '@threadweaver/testing';
 import { observabilityMetricNames } from '../../../deploy/test/observability.js';
 import type { ReceivedSpan } from './otlp-collector.js';
 import { startTelemetrySystem, type TelemetrySystem } from './telemetry-system.js';
@@ -25,15 +25,6 @@ async function post<T>(path: string, body: unknown): Promise<T> {
   const text = await res.text();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
-}
-
-/** Value of the first sample of `name` whose labels contain every `labels` pair (0 when absent). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return 0;
 }
 
 const scrape = async (url: string): Promise<string> => (await fetch(url)).text();
@@ -171,7 +162,7 @@ describe('tracing', () => {
 describe('metrics', () => {
   it('exposes command, journal, publication, projector and query metrics that move under load', async () => {
     const before = await scrape(system.metricsUrls.command);
-    const createdBefore = sample(before, 'threadweaver_rpc_server_duration_count', { rpc_method: 'CreateThread', rpc_grpc_status_code: 'OK' });
+    const createdBefore = metricSample(before, 'threadweaver_rpc_server_duration_count', { rpc_method: 'CreateThread', rpc_grpc_status_code: 'OK' });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await post<{ threadId: string }>('/v1/threads/create', { accountId: alice, title: `load ${i}`, administratorIds: [alice], memberIds: [] })).threadId);
     for (const id of ids) await post(`/v1/threads/${id}/messages/add`, { accountId: alice, messages: [{ text: 'load' }] });
@@ -180,25 +171,25 @@ describe('metrics', () => {
     expect(listed.status).toBe(200);
 
     const command = await scrape(system.metricsUrls.command);
-    expect(sample(command, 'threadweaver_rpc_server_duration_count', { rpc_method: 'CreateThread', rpc_grpc_status_code: 'OK' })).toBe(createdBefore + 5);
-    expect(sample(command, 'threadweaver_rpc_server_duration_count', { rpc_method: 'AddMessages', rpc_grpc_status_code: 'PERMISSION_DENIED' })).toBeGreaterThanOrEqual(1);
-    expect(sample(command, 'threadweaver_aggregates_in_memory')).toBeGreaterThanOrEqual(5);
-    expect(sample(command, 'threadweaver_journal_append_duration_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(10);
+    expect(metricSample(command, 'threadweaver_rpc_server_duration_count', { rpc_method: 'CreateThread', rpc_grpc_status_code: 'OK' })).toBe(createdBefore + 5);
+    expect(metricSample(command, 'threadweaver_rpc_server_duration_count', { rpc_method: 'AddMessages', rpc_grpc_status_code: 'PERMISSION_DENIED' })).toBeGreaterThanOrEqual(1);
+    expect(metricSample(command, 'threadweaver_aggregates_in_memory')).toBeGreaterThanOrEqual(5);
+    expect(metricSample(command, 'threadweaver_journal_append_duration_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(10);
     expect(command).toContain('threadweaver_membership_size');
     expect(command).toContain('threadweaver_publication_backlog');
 
     const projector = await waitFor(
       async () => {
         const text = await scrape(system.metricsUrls.projector);
-        return sample(text, 'threadweaver_projector_lag_count') >= 10 ? text : undefined;
+        return metricSample(text, 'threadweaver_projector_lag_count') >= 10 ? text : undefined;
       },
       { timeoutMs: 20_000, description: 'projector lag samples for every event' },
     );
     expect(projector).toContain('threadweaver_consumer_pending');
     const query = await scrape(system.metricsUrls.query);
-    expect(sample(query, 'threadweaver_rpc_server_duration_count', { rpc_method: 'ListMessages', rpc_grpc_status_code: 'OK' })).toBeGreaterThanOrEqual(1);
+    expect(metricSample(query, 'threadweaver_rpc_server_duration_count', { rpc_method: 'ListMessages', rpc_grpc_status_code: 'OK' })).toBeGreaterThanOrEqual(1);
     const edge = await scrape(system.metricsUrls['rest-edge']);
-    expect(sample(edge, 'http_server_request_duration_count')).toBeGreaterThanOrEqual(11);
+    expect(metricSample(edge, 'http_server_request_duration_count')).toBeGreaterThanOrEqual(11);
   }, 60_000);
 });
 

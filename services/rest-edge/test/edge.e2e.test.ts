@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { bearerForHttp } from '@threadweaver/testing';
+import { bearerForHttp, scrapeMetrics } from '@threadweaver/testing';
 import { newUlid, startEdgeSystem, type EdgeSystem } from './edge-fixture.js';
 
 jest.setTimeout(60_000);
@@ -176,12 +176,7 @@ describe('rest-edge in front of the command service', () => {
   it('records http.server.request.duration itself with tracing off, with the http instrumentation\'s attributes', async () => {
     await call('GET', '/healthz');
     await call('GET', `/v1/threads/${newUlid()}?account_id=${admin}`); // 503: no query service
-    const port = system.edge
-      .output()
-      .split('\n')
-      .map((line) => (line.includes('"metrics"') ? (JSON.parse(line) as { msg?: string; port?: number }) : {}))
-      .find((line) => line.msg === 'metrics')?.port;
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await scrapeMetrics(system.edge);
     const counts = text.split('\n').filter((line) => line.startsWith('http_server_request_duration_count{'));
     expect(counts.find((l) => /http_request_method="GET"/.test(l) && /http_response_status_code="200"/.test(l) && /url_scheme="http"/.test(l) && /network_protocol_version="1.1"/.test(l))).toBeDefined();
     expect(counts.find((l) => /http_response_status_code="503"/.test(l) && /error_type="503"/.test(l))).toBeDefined();
