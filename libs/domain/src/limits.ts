@@ -19,6 +19,8 @@ export const limits = {
   toAccountIdsMax: 100,
   /** How long a request id's first outcome is kept for retries (the command service's default). */
   retryHorizonMs: 24 * 3_600_000,
+  /** A request id minted further ahead of the server's clock is refused (a broken client clock). */
+  requestIdMaxAheadMs: 5 * 60_000,
   /** How many recent request ids a thread remembers for idempotent retries. */
   rememberedRequests: 1_000,
 } as const;

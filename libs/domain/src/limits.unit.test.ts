@@ -4,6 +4,7 @@ import { requireWithinMemberCap } from './member-cap.js';
 import { requireWithinRetryHorizon, ulidTime } from './request-horizon.js';
 import { requireMessagesWithinLimits, utf8Length } from './request-size.js';
 import { evolve, initialState } from './index.js';
+import { limits } from './limits.js';
 import type { ThreadState } from './state.js';
 
 const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -35,6 +36,13 @@ describe('retry horizon', () => {
     expect(() => requireWithinRetryHorizon(ulid(now.getTime() - 1_000), now, 1_000)).not.toThrow();
     expect(() => requireWithinRetryHorizon(ulid(now.getTime() - 1_001), now, 1_000)).toThrow(FailedPreconditionError);
     expect(() => requireWithinRetryHorizon(ulid(now.getTime() - 90_000_000), now, 86_400_000)).toThrow(/past the retry horizon of 24 h/);
+  });
+
+  it('refuses ids minted more than five minutes ahead of the server clock, naming the field', () => {
+    const now = new Date();
+    expect(() => requireWithinRetryHorizon(ulid(now.getTime() + limits.requestIdMaxAheadMs), now, 1_000)).not.toThrow();
+    expect(() => requireWithinRetryHorizon(ulid(now.getTime() + limits.requestIdMaxAheadMs + 1), now, 1_000)).toThrow(InvalidArgumentError);
+    expect(() => requireWithinRetryHorizon(ulid(now.getTime() + 3_600_000), now, 1_000)).toThrow(/^request_id: .* 3600 s ahead of the server's clock \(at most 300 s ahead is accepted\)/);
   });
 });
 

@@ -20,6 +20,8 @@ export type PlainThreadState =
       readonly updatedAt: Date;
       readonly destroyedAt: Date | undefined;
       readonly recentRequests: readonly (readonly [string, CommandOutcome])[];
+      /** See `RequestWindow.greatestLeft`: undefined when unknown. */
+      readonly greatestRequestIdLeft: string | undefined;
     };
 
 /** Everything of a thread but its messages and request window, as plain data (also a snapshot's header). */
@@ -51,5 +53,6 @@ export function plainState(state: ThreadState): PlainThreadState {
     ...threadHeader(state),
     messages: [...state.messages.entries()],
     recentRequests: [...state.recentRequests.entries()],
+    greatestRequestIdLeft: state.recentRequests.greatestLeft,
   };
 }

@@ -1,4 +1,5 @@
-import { FailedPreconditionError } from './errors.js';
+import { FailedPreconditionError, InvalidArgumentError } from './errors.js';
+import { limits } from './limits.js';
 
 const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -13,13 +14,23 @@ export function ulidTime(id: string): number {
  * Refuses a request id minted longer than `horizonMs` before `now`: its
  * first outcome is no longer guaranteed to be remembered, so running it
  * could execute a request twice (SPEC §1). Request ids are ULIDs, so their
- * age is known without any lookup.
+ * age is known without any lookup. Also refuses one minted more than
+ * `limits.requestIdMaxAheadMs` after `now`: a client clock that far ahead
+ * is broken, and its ids would make the thread's request window
+ * (`RequestWindow.mayHaveLeft`) send every newer request to the journal
+ * for as long as they stay ahead.
  */
 export function requireWithinRetryHorizon(requestId: string, now: Date, horizonMs: number): void {
   const ageMs = now.getTime() - ulidTime(requestId);
   if (ageMs > horizonMs) {
     throw new FailedPreconditionError(
       `request_id: request ${requestId} is ${Math.round(ageMs / 1000)} s old, past the retry horizon of ${formatHorizon(horizonMs)}; send the command with a new request id`,
+    );
+  }
+  if (-ageMs > limits.requestIdMaxAheadMs) {
+    throw new InvalidArgumentError(
+      'request_id',
+      `request ${requestId} was minted ${Math.round(-ageMs / 1000)} s ahead of the server's clock (at most ${formatHorizon(limits.requestIdMaxAheadMs)} ahead is accepted); check the client's clock`,
     );
   }
 }

@@ -10,6 +10,8 @@ interface Block {
   readonly newest: number;
   /** Sequence number of the oldest outcome in the block. */
   readonly oldest: number;
+  /** The block's greatest request id. */
+  readonly greatestId: string;
 }
 
 /**
@@ -17,9 +19,16 @@ interface Block {
  * the last `limits.rememberedRequests` events (every event has one request
  * id, and a remembered id never makes a second event). Persistent: an event
  * copies one small block, not the window; lookups check a few dozen maps.
+ *
+ * It also knows the greatest request id among the events that have left
+ * it. Request ids are ULIDs, which sort by the time their client made
+ * them, so a new request's id is almost always greater: then the window
+ * proves that no older event carried it, and the host asks the journal
+ * only about the rest ({@link mayHaveLeft}). That is a fact of the history,
+ * not of the clock: no clock is trusted for it.
  */
 export class RequestWindow {
-  static readonly empty = new RequestWindow([], [], 0);
+  static readonly empty = new RequestWindow([], [], 0, '');
 
   private constructor(
     private readonly blocks: readonly Block[],
@@ -27,11 +36,20 @@ export class RequestWindow {
     private readonly young: readonly (readonly [string, CommandOutcome])[],
     /** Sequence number of the newest event remembered. */
     private readonly latest: number,
+    /**
+     * The greatest request id of the events in blocks dropped so far ('' if
+     * none), or undefined when unknown (a window restored without it).
+     */
+    private readonly greatestDropped: string | undefined,
   ) {}
 
-  /** A window holding `outcomes`, oldest first (a snapshot's list). */
-  static of(outcomes: Iterable<[string, CommandOutcome]>): RequestWindow {
-    let window = RequestWindow.empty;
+  /**
+   * A window holding `outcomes`, oldest first (a snapshot's list), whose
+   * events before them carried no request id greater than `greatestLeft`
+   * (undefined: unknown; see {@link greatestLeft}).
+   */
+  static of(outcomes: Iterable<[string, CommandOutcome]>, greatestLeft: string | undefined): RequestWindow {
+    let window = new RequestWindow([], [], 0, greatestLeft);
     for (const [requestId, outcome] of outcomes) window = window.with(requestId, outcome);
     return window;
   }
@@ -46,14 +64,39 @@ export class RequestWindow {
     return this.get(requestId) !== undefined;
   }
 
-  /** Remembered request ids (asked before every command: counts whole blocks, not entries). */
+  /**
+   * False when the window proves that no event before it carried
+   * `requestId`: nothing has left it, or every id that left is smaller.
+   * True means only "ask the journal" (O(two blocks)).
+   */
+  mayHaveLeft(requestId: string): boolean {
+    if (this.latest <= limits.rememberedRequests) return false;
+    const greatest = this.greatestLeft;
+    return greatest === undefined || requestId <= greatest;
+  }
+
+  /**
+   * The greatest request id among the events that have left the window ('' if
+   * none), or undefined when unknown: a window restored from a snapshot
+   * written before windows knew it (the host then asks the journal about
+   * every id the window does not hold, as it always did).
+   */
+  get greatestLeft(): string | undefined {
+    if (this.latest <= limits.rememberedRequests) return '';
+    if (this.greatestDropped === undefined) return undefined;
+    let greatest = this.greatestDropped;
+    // Blocks hold consecutive events and are dropped only when a block fills: the oldest one or two may be out, in part or whole.
+    for (const block of this.blocks) {
+      if (this.inWindow({ sequenceNr: block.oldest })) break;
+      for (const [requestId, outcome] of block.outcomes) if (!this.inWindow(outcome) && requestId > greatest) greatest = requestId;
+    }
+    return greatest;
+  }
+
+  /** Remembered request ids (for tests and tools). */
   get size(): number {
     let size = 0;
-    for (const block of this.blocks) {
-      if (this.inWindow({ sequenceNr: block.oldest })) size += block.outcomes.size;
-      else for (const outcome of block.outcomes.values()) if (this.inWindow(outcome)) size++;
-    }
-    for (const [, outcome] of this.young) if (this.inWindow(outcome)) size++;
+    for (const [, outcome] of this.allEntries()) if (this.inWindow(outcome)) size++;
     return size;
   }
 
@@ -61,17 +104,26 @@ export class RequestWindow {
   with(requestId: string, outcome: CommandOutcome): RequestWindow {
     const latest = Math.max(this.latest, outcome.sequenceNr);
     const young = [...this.young, [requestId, outcome] as const];
-    if (young.length < blockSize) return new RequestWindow(this.blocks, young, latest);
+    if (young.length < blockSize) return new RequestWindow(this.blocks, young, latest, this.greatestDropped);
     const floor = latest - limits.rememberedRequests;
-    const blocks = [...this.blocks.filter((b) => b.newest > floor), { outcomes: new Map(young), newest: latest, oldest: young[0]![1].sequenceNr }];
-    return new RequestWindow(blocks, [], latest);
+    let greatestDropped = this.greatestDropped;
+    const kept: Block[] = [];
+    for (const block of this.blocks) {
+      if (block.newest > floor) kept.push(block);
+      else if (greatestDropped !== undefined && block.greatestId > greatestDropped) greatestDropped = block.greatestId;
+    }
+    kept.push(blockOf(young));
+    return new RequestWindow(kept, [], latest, greatestDropped);
   }
 
   /** Request ids and outcomes, oldest first. */
   *entries(): IterableIterator<[string, CommandOutcome]> {
-    for (const outcomes of [...this.blocks.map((b) => b.outcomes), this.young]) {
-      for (const [requestId, outcome] of outcomes) if (this.inWindow(outcome)) yield [requestId, outcome];
-    }
+    for (const [requestId, outcome] of this.allEntries()) if (this.inWindow(outcome)) yield [requestId, outcome];
+  }
+
+  private *allEntries(): IterableIterator<readonly [string, CommandOutcome]> {
+    for (const block of this.blocks) yield* block.outcomes;
+    yield* this.young;
   }
 
   private findInBlocks(requestId: string): CommandOutcome | undefined {
@@ -85,4 +137,10 @@ export class RequestWindow {
   private inWindow(outcome: Pick<CommandOutcome, 'sequenceNr'>): boolean {
     return outcome.sequenceNr > this.latest - limits.rememberedRequests;
   }
+}
+
+function blockOf(young: readonly (readonly [string, CommandOutcome])[]): Block {
+  let greatestId = '';
+  for (const [requestId] of young) if (requestId > greatestId) greatestId = requestId;
+  return { outcomes: new Map(young), newest: young[young.length - 1]![1].sequenceNr, oldest: young[0]![1].sequenceNr, greatestId };
 }

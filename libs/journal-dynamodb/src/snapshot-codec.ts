@@ -30,6 +30,7 @@ export function toSnapshotProto(state: ExistingThread): ThreadSnapshot {
     recentRequests: [...state.recentRequests.entries()].map(
       ([requestId, outcome]): RememberedRequest => ({ requestId, sequenceNr: outcome.sequenceNr, messageIds: [...outcome.messageIds] }),
     ),
+    greatestRequestIdLeft: state.recentRequests.greatestLeft,
   };
 }
 
@@ -55,6 +56,8 @@ export function fromSnapshotProto(snapshot: ThreadSnapshot, messages: MessageInd
     destroyedAt: snapshot.destroyedAt,
     recentRequests: RequestWindow.of(
       snapshot.recentRequests.map((r): [string, CommandOutcome] => [r.requestId, { threadId, sequenceNr: r.sequenceNr, messageIds: r.messageIds }]),
+      // Absent from snapshots written before it: unknown, and the host asks the journal as it used to.
+      snapshot.greatestRequestIdLeft,
     ),
   };
 }
@@ -144,7 +147,7 @@ const requestsPerSlice = 50;
  * each slice leaves every other field at its default (not encoded).
  */
 async function encodeHeaderProto(state: ExistingThread): Promise<Uint8Array> {
-  const parts = [ThreadSnapshot.encode({ ...threadHeader(state), messages: [], recentRequests: [] }).finish()];
+  const parts = [ThreadSnapshot.encode({ ...threadHeader(state), messages: [], recentRequests: [], greatestRequestIdLeft: state.recentRequests.greatestLeft }).finish()];
   let slice: RememberedRequest[] = [];
   const flush = (): void => {
     if (slice.length > 0) parts.push(ThreadSnapshot.encode(ThreadSnapshot.fromPartial({ recentRequests: slice })).finish());

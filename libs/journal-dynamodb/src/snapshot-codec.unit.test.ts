@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { plainState, type ExistingThread, type ThreadState } from '@threadweaver/domain';
+import { limits, plainState, type ExistingThread, type ThreadState } from '@threadweaver/domain';
 import { ThreadSnapshot } from '@threadweaver/proto';
 import { accounts, fold, historyOf, messages, newId, sampleHistory } from '../test/fixtures.js';
 import { decodeSnapshot, decodeSnapshotHeader, decodeSnapshotV1, encodeSnapshot, encodeSnapshotHeader, toSnapshotProto } from './snapshot-codec.js';
@@ -119,5 +119,24 @@ describe('snapshot codec', () => {
     expect(decoded.header).toEqual(toSnapshotProto(state));
     expect(decoded.header.recentRequests.map((r) => r.requestId)).toEqual(events.map((e) => e.requestId));
     expect(decoded.senderIds).toEqual([admin]);
+  });
+
+  it('keeps the greatest request id that left the window, and reads a snapshot without it as not knowing it', async () => {
+    const { admin } = accounts;
+    const events = historyOf(newId(), [
+      { type: 'ThreadCreated', accountId: admin, creatorId: admin, title: 't', administratorIds: [admin], memberIds: [] },
+      ...Array.from({ length: limits.rememberedRequests + 49 }, () => ({ type: 'MessagesAdded' as const, accountId: admin, messages: messages(1, 1) })),
+    ]);
+    const state = existing(fold(events));
+    const left = events.slice(0, 50).map((e) => e.requestId).sort().at(-1);
+    expect(state.recentRequests.greatestLeft).toBe(left);
+
+    const decoded = decodeSnapshotHeader(await encodeSnapshotHeader(state));
+    expect(decoded.header.greatestRequestIdLeft).toBe(left);
+    expect(plainState(decodeSnapshot(encodeSnapshot(state)))).toEqual(plainState(state));
+
+    const older = decodeSnapshotV1(ThreadSnapshot.encode({ ...toSnapshotProto(state), greatestRequestIdLeft: undefined }).finish());
+    expect(older.recentRequests.greatestLeft).toBeUndefined();
+    expect(older.recentRequests.mayHaveLeft(newId())).toBe(true);
   });
 });

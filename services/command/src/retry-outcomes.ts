@@ -17,8 +17,12 @@ export interface RetryOutcomesOptions {
  * only ids the window can no longer vouch for. Steady-state cost: no extra
  * write (the index is maintained by the append's one conditional put); a
  * read (one index query, plus one GetItem when found) only for a command
- * whose request id is not in the window on a thread with more events than
- * the window holds.
+ * whose request id is not in the window and not greater than every id that
+ * has left it: a retry older than the window, or a new request from a
+ * client whose clock is behind the ids of the events that left (at 1,000
+ * events, minutes on most threads, seconds on the hottest). A request id
+ * minted more than five minutes ahead of the server's clock is refused, so
+ * a client clock ahead cannot push that bound far into the future.
  */
 export class RetryOutcomes {
   constructor(private readonly options: RetryOutcomesOptions) {}
@@ -59,8 +63,7 @@ export class RetryOutcomes {
 
   private needsLookup(state: ThreadState, command: ThreadCommand): boolean {
     if (state.status === 'absent' || state.recentRequests.has(command.requestId)) return false;
-    // Every event has its own request id: a window as large as the history holds all of them.
-    return state.recentRequests.size < state.sequenceNr;
+    return state.recentRequests.mayHaveLeft(command.requestId);
   }
 }
 

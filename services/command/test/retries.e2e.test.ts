@@ -24,6 +24,12 @@ async function seedMessages(store: TestStore, threadId: string, sender: string, 
   for (let i = 0; i < events.length; i += 100) await Promise.all(events.slice(i, i + 100).map((e) => store.journal.append(e)));
 }
 
+/** The reads a request-id lookup makes (index Query, pointer BatchGetItem), served so far. */
+function lookupReads(store: TestStore): number {
+  const counts = store.dynalite.requestCounts();
+  return (counts.get('Query') ?? 0) + (counts.get('BatchGetItem') ?? 0);
+}
+
 describe('command service: a retried request never executes twice, at any age within the horizon', () => {
   let store: TestStore;
 
@@ -67,12 +73,24 @@ describe('command service: a retried request never executes twice, at any age wi
       expect(freshReply.sequenceNr).toBe(5_004);
       await expect(second.client.addMessages(fresh)).resolves.toEqual(freshReply);
       expect(await store.journal.highestSequenceNr(threadId)).toBe(5_004);
+
+      // New request ids are greater than every id that left the window: they cost the journal no lookup.
+      const readsBefore = lookupReads(store);
+      for (let i = 0; i < 20; i++) await second.client.addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: `n${i}`, toAccountIds: [] }] });
+      expect(lookupReads(store) - readsBefore).toBe(0);
+      // A client whose clock is ten minutes behind is asked about, and still runs once.
+      const behind = { requestId: ulid(Date.now() - 600_000), accountId: admin, threadId, messages: [{ text: 'late clock', toAccountIds: [] }] };
+      const behindReply = await second.client.addMessages(behind);
+      expect(lookupReads(store) - readsBefore).toBeGreaterThan(0);
+      expect(behindReply.sequenceNr).toBe(5_025);
+      await expect(second.client.addMessages(behind)).resolves.toEqual(behindReply);
+      expect(await store.journal.highestSequenceNr(threadId)).toBe(5_025);
     } finally {
       await second.stop();
     }
   });
 
-  it('refuses a request id past the retry horizon with FAILED_PRECONDITION naming it, and appends nothing', async () => {
+  it('refuses a request id past the retry horizon (FAILED_PRECONDITION) or minted far ahead (INVALID_ARGUMENT), naming it, and appends nothing', async () => {
     const admin = newId();
     const service = await startCommandService(store, { RETRY_HORIZON_MS: '60000' });
     try {
@@ -87,6 +105,12 @@ describe('command service: a retried request never executes twice, at any age wi
       });
       await expect(service.client.createThread({ requestId: old, accountId: admin, threadId: '', title: 'late', administratorIds: [admin], memberIds: [] }, slow)).rejects.toMatchObject({
         code: status.FAILED_PRECONDITION,
+      });
+      // A client clock more than five minutes ahead is refused before anything runs.
+      const ahead = ulid(Date.now() + 3_600_000);
+      await expect(service.client.addMessages({ ...post, requestId: ahead }, slow)).rejects.toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        details: expect.stringMatching(/^request_id: .* ahead of the server's clock .*check the client's clock/),
       });
       expect(await store.journal.highestSequenceNr(threadId)).toBe(1);
       expect(await store.journal.highestSequenceNr(old)).toBe(0);
