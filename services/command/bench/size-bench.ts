@@ -1,7 +1,7 @@
 // Thread size against cost: `npm run bench:size -w services/command`.
 // For each size (BENCH_SIZES, default 0,10000,100000,1000000 messages) it
-// seeds one thread through the journal API (events of 100 messages, a
-// snapshot where the service's policy would have left the last one), starts
+// seeds one thread through the journal API (events of 100 messages, the last
+// 1,000 one per event; a snapshot where the service's policy would have left the last one), starts
 // a fresh service process and measures: the first command on the thread
 // (recovery by a new process + one command), AddMessages at 16 clients on
 // that thread plus 16 on fresh threads (BENCH_SECONDS, default 5), command
@@ -20,7 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { credentials } from '@grpc/grpc-js';
-import { decide, evolve, initialState, type ThreadCommand, type ThreadEvent, type ThreadState } from '@threadweaver/domain';
+import { decide, evolve, initialState, limits, type ThreadCommand, type ThreadEvent, type ThreadState } from '@threadweaver/domain';
 import { DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
 import { closedLoop, createTestJournalTables, createTestStream, dynamoClientFor, journalEnv, percentile, processCpuMs, promiseClient, startServiceProcess, streamEnv } from '@threadweaver/testing';
@@ -54,7 +54,14 @@ interface Seeded {
   readonly stateBytesPerMessage: number;
 }
 
-/** Decides a thread of `size` messages in events of 100, as the service would; measures the state's bytes per message. */
+/**
+ * Decides a thread of `size` messages, as the service would: in events of
+ * 100, except the last 1,000 messages, one per event as the bench's own
+ * commands (and a chat) add them. So every size starts with a request window
+ * like the one size 0 builds in the run: a window of 100-message outcomes
+ * would make each snapshot header carry 100,000 message ids, a cost of the
+ * window's content, not of the thread's size. Measures the state's bytes per message.
+ */
 function seed(size: number): Seeded {
   const admin = ulid();
   const threadId = ulid();
@@ -67,9 +74,12 @@ function seed(size: number): Seeded {
     events.push(decision.event);
   };
   run({ type: 'CreateThread', requestId: ulid(), accountId: admin, threadId, title: 'size bench', administratorIds: [admin], memberIds: [] });
-  for (let n = 0; n < size; n += 100) {
-    const messages = Array.from({ length: Math.min(100, size - n) }, () => ({ id: messageIds(), text: 'seeded message text', toAccountIds: [] }));
+  const bulk = Math.max(0, size - limits.rememberedRequests);
+  for (let n = 0; n < size; ) {
+    const count = n < bulk ? Math.min(100, bulk - n) : 1;
+    const messages = Array.from({ length: count }, () => ({ id: messageIds(), text: 'seeded message text', toAccountIds: [] }));
     run({ type: 'AddMessages', requestId: ulid(), accountId: admin, threadId, messages });
+    n += count;
   }
   // Everything the state holds, measured by letting go of it (the events stay held either way).
   const withState = heapBytes();
