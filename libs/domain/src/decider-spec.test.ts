@@ -22,6 +22,17 @@ export function ulid(n: number): string {
   return `01JD${String(n).padStart(22, '0')}`;
 }
 
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A canonical ULID minted at `ms`, its 80 random bits from `random` (the domain has no id library). */
+export function ulidAt(ms: number, random: () => number = Math.random): string {
+  let time = '';
+  for (let rest = ms, i = 0; i < 10; i++, rest = Math.floor(rest / 32)) time = crockford[rest % 32]! + time;
+  let randomPart = '';
+  for (let i = 0; i < 16; i++) randomPart += crockford[Math.floor(random() * 32)];
+  return time + randomPart;
+}
+
 export const ids = {
   thread: ulid(1),
   otherThread: ulid(2),

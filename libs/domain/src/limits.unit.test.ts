@@ -5,15 +5,12 @@ import { requireWithinRetryHorizon, ulidTime } from './request-horizon.js';
 import { requireMessagesWithinLimits, utf8Length } from './request-size.js';
 import { evolve, initialState } from './index.js';
 import { limits } from './limits.js';
+import { ulidAt } from './decider-spec.test.js';
 import type { ThreadState } from './state.js';
 
-const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-let counter = 0;
-/** A ULID minted at `ms` (the domain has no id library; this spells the 48-bit time and a counter). */
+/** A ULID minted at `ms` (now by default). */
 function ulid(ms = Date.now()): string {
-  let time = '';
-  for (let rest = ms, i = 0; i < 10; i++, rest = Math.floor(rest / 32)) time = crockford[rest % 32]! + time;
-  return time + String(++counter).padStart(16, '0');
+  return ulidAt(ms);
 }
 
 describe('per-call size limits', () => {

@@ -70,7 +70,6 @@ export class RequestWindow {
    * True means only "ask the journal" (O(two blocks)).
    */
   mayHaveLeft(requestId: string): boolean {
-    if (this.latest <= limits.rememberedRequests) return false;
     const greatest = this.greatestLeft;
     return greatest === undefined || requestId <= greatest;
   }

@@ -1,17 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { ulidAt } from './decider-spec.test.js';
 import { limits, RequestWindow, type CommandOutcome } from './index.js';
 
 const threadId = '01J0000000000000000000THRD';
-const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** A canonical ULID whose time is `ms` and whose randomness comes from `random`. */
-function ulidAt(ms: number, random: () => number): string {
-  let time = '';
-  for (let i = 0, t = ms; i < 10; i++, t = Math.floor(t / 32)) time = crockford[t % 32] + time;
-  let rest = '';
-  for (let i = 0; i < 16; i++) rest += crockford[Math.floor(random() * 32)];
-  return time + rest;
-}
 
 /** A small seeded generator, so a failure names the run that shows it. */
 function seeded(seed: number): () => number {
