@@ -139,9 +139,25 @@ function fromProtoPayload(payload: ProtoPayload): ThreadEventPayload {
   }
 }
 
-/** Encodes a domain event as protobuf `threadweaver.v1.ThreadEvent` bytes. */
+/**
+ * Bytes of each event object already encoded. The command service encodes
+ * every event twice, for the journal item and for the bus message; events
+ * are immutable, so the second encoding is the first one's bytes.
+ */
+const encodedEvents = new WeakMap<ThreadEvent, Uint8Array>();
+
+/**
+ * Encodes a domain event as protobuf `threadweaver.v1.ThreadEvent` bytes.
+ * The same event object gets the same (shared) bytes every time: callers
+ * must not modify them.
+ */
 export function encodeEvent(event: ThreadEvent): Uint8Array {
-  return ProtoThreadEvent.encode(toProtoEvent(event)).finish();
+  let bytes = encodedEvents.get(event);
+  if (bytes === undefined) {
+    bytes = ProtoThreadEvent.encode(toProtoEvent(event)).finish();
+    encodedEvents.set(event, bytes);
+  }
+  return bytes;
 }
 
 /** Decodes protobuf bytes into a domain event; throws EventDecodeError on anything malformed. */

@@ -98,6 +98,16 @@ describe('event codec', () => {
     expect(added.type === 'MessagesAdded' && added.messages[0]!.replyMessageId).toBeUndefined();
   });
 
+  it('encodes an event object once: the journal and the bus get the same bytes', () => {
+    const [, sample] = samples[0]!;
+    const copy = { ...sample };
+    const first = encodeEvent(sample);
+    expect(encodeEvent(sample)).toBe(first);
+    // An equal event in another object encodes to equal bytes of its own.
+    expect(encodeEvent(copy)).not.toBe(first);
+    expect(encodeEvent(copy)).toEqual(first);
+  });
+
   it('names event types by their fully qualified proto name', () => {
     expect(eventTypeName('MessagesAdded')).toBe('threadweaver.v1.MessagesAdded');
     expect(eventSchemaVersion).toBe(1);
