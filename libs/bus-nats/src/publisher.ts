@@ -1,5 +1,5 @@
 import type { ObservableResult } from '@opentelemetry/api';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { InvalidArgumentError } from '@nats-io/transport-node';
 import type { ThreadEvent } from '@threadweaver/domain';
@@ -10,6 +10,7 @@ import { buildEventHeaders, eventHeaders, journalReference } from './headers.js'
 import type { BusLogger } from './logger.js';
 import { eventMessageId, threadSubject } from './subjects.js';
 import type { PendingEvent } from './thread-backlog.js';
+import { PublishLinger } from './publish-linger.js';
 import { ThreadBacklog } from './thread-backlog.js';
 import { activeSpanTraceContext, busMeter, publishInSpan } from './tracing.js';
 
@@ -28,6 +29,15 @@ export interface JetStreamEventPublisherOptions {
   maxBacklog?: number;
   /** How long to wait for JetStream's ack of one publish. @default 5000 */
   publishTimeoutMs?: number;
+  /**
+   * How long a thread's loop waits before it publishes, so that the loops of
+   * all threads publish in the same turn (one socket write; see
+   * `PublishLinger`). Adds up to this much to an event's way onto the bus,
+   * never to a command's reply. 0: the next turn of the event loop. @default 5
+   */
+  lingerMs?: number;
+  /** Most events of one thread published at once, before their acks return. @default 256 */
+  maxInFlightPerThread?: number;
   /** Backoff between retries while NATS is unavailable. @default 100 ms doubling to 5000 ms */
   retry?: BackoffOptions;
   /**
@@ -46,7 +56,9 @@ const emptyBody = new Uint8Array(0);
 
 /**
  * Publishes events to JetStream per thread in sequence order, each with the
- * message id `<threadId>:<sequenceNr>`. While NATS is unavailable events wait
+ * message id `<threadId>:<sequenceNr>`: a thread's waiting events go out
+ * together (up to `maxInFlightPerThread`), and those of all threads in the
+ * same turn after a short linger, so many events share a socket write. While NATS is unavailable events wait
  * in a bounded backlog and are retried with capped backoff. Events dropped
  * because the backlog is full (or never publishable) show in
  * {@link publishedUpTo}, so the owner can republish them from the journal;
@@ -63,6 +75,8 @@ export class JetStreamEventPublisher {
   private readonly maxBacklogPerThread: number;
   private readonly maxBacklog: number;
   private readonly publishTimeoutMs: number;
+  private readonly maxInFlightPerThread: number;
+  private readonly linger: PublishLinger;
   private readonly maxPayload: () => number | undefined;
   private waiting = 0;
   private closed = false;
@@ -74,6 +88,8 @@ export class JetStreamEventPublisher {
     this.maxBacklogPerThread = options.maxBacklogPerThread ?? 10_000;
     this.maxBacklog = options.maxBacklog ?? 100_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.maxInFlightPerThread = options.maxInFlightPerThread ?? 256;
+    this.linger = new PublishLinger(options.lingerMs ?? 5);
     this.maxPayload = options.maxPayload ?? announcedMaxPayload(options.js);
     this.backlogGauge.addCallback(this.observeBacklog);
   }
@@ -170,65 +186,98 @@ export class JetStreamEventPublisher {
     const pump = this.pump(threadId, thread).finally(() => {
       thread.pumping = false;
       this.pumps.delete(pump);
+      // Events queued after the loop found nothing left, before it ended, found it still running.
+      if (thread.pending.length > 0 && !this.closed) this.startPump(threadId);
     });
     this.pumps.add(pump);
   }
 
-  // One loop per thread with waiting events: publish the head, wait for its
-  // ack, then the next, so a thread's events land in sequence order.
+  // One loop per thread with waiting events. Each round it publishes a
+  // window of them at once, in sequence order on the one connection (so
+  // JetStream stores them in that order), then settles each by its own ack.
+  // Waiting for the linger first lets the loops of all threads publish in
+  // the same turn. Should one publish of a window fail while later ones
+  // succeed, those are stored before it is retried: consumers skip what they
+  // applied and fill gaps from the journal (README), and publishedUpTo stays
+  // below the failed one until it is acknowledged.
   private async pump(threadId: string, thread: ThreadBacklog): Promise<void> {
     let failures = 0;
     while (!this.closed) {
-      const head = thread.pending[0];
-      if (head === undefined) break;
-      const asReference = this.mustReference(head);
-      try {
-        const ack = await publishInSpan(head.subject, head.msgId, head.headers, () =>
-          this.options.js.publish(head.subject, asReference ? emptyBody : head.data, {
-            msgID: head.msgId,
-            headers: head.headers,
-            timeout: this.publishTimeoutMs,
-          }),
-        );
-        if (ack.duplicate) this.options.logger.debug({ msgId: head.msgId }, 'event was already on the stream');
-        thread.acknowledge(head);
-        this.settled();
+      await this.linger.next();
+      const window = thread.pending.slice(0, this.maxInFlightPerThread);
+      if (window.length === 0 || this.closed) break;
+      const results = await Promise.allSettled(window.map((event) => this.publishOne(event)));
+      let failed: { err: unknown; sequenceNr: number } | undefined;
+      results.forEach((result, i) => {
+        const event = window[i]!;
+        if (result.status === 'fulfilled') this.acknowledged(thread, event, result.value);
+        else if (!this.refused(thread, threadId, event, result.reason)) failed ??= { err: result.reason, sequenceNr: event.sequenceNr };
+      });
+      if (failed === undefined) {
         failures = 0;
-      } catch (err) {
-        if (err instanceof InvalidArgumentError && !asReference && err.message.includes('max_payload')) {
-          // The limit was unknown or the headers larger than the headroom: the client refused before sending.
-          this.markAsReference(head);
-          continue;
-        }
-        if (err instanceof InvalidArgumentError) {
-          // Not transient (a reference still too large: absurd headers): retrying would stall the thread.
-          thread.discard(head);
-          this.drop(thread, threadId, head.sequenceNr, err.message);
-          this.settled();
-          continue;
-        }
-        failures++;
-        if (failures === 1 || failures % 20 === 0) {
-          this.options.logger.warn({ err, threadId, sequenceNr: head.sequenceNr, failures }, 'publishing event failed; will retry');
-        }
-        await this.closing.wait(backoffDelay(failures, this.options.retry));
+        continue;
       }
+      failures++;
+      if (failures === 1 || failures % 20 === 0) {
+        this.options.logger.warn({ err: failed.err, threadId, sequenceNr: failed.sequenceNr, failures }, 'publishing event failed; will retry');
+      }
+      await this.closing.wait(backoffDelay(failures, this.options.retry));
     }
   }
 
-  // Decided at each attempt, not when queued: the limit is the server's we are connected to now.
-  private mustReference(head: PendingEvent): boolean {
-    if (head.headers.get(eventHeaders.payloadRef) === journalReference) return true;
-    const limit = this.maxPayload();
-    if (limit === undefined || head.data.length + headerHeadroomBytes <= limit) return false;
-    this.markAsReference(head, limit);
+  private publishOne(event: PendingEvent): Promise<PubAck> {
+    const asReference = this.mustReference(event);
+    return publishInSpan(event.subject, event.msgId, event.headers, () =>
+      this.options.js.publish(event.subject, asReference ? emptyBody : event.data, {
+        msgID: event.msgId,
+        headers: event.headers,
+        timeout: this.publishTimeoutMs,
+      }),
+    );
+  }
+
+  private acknowledged(thread: ThreadBacklog, event: PendingEvent, ack: PubAck): void {
+    if (ack.duplicate) this.options.logger.debug({ msgId: event.msgId }, 'event was already on the stream');
+    thread.acknowledge(event);
+    this.settled();
+  }
+
+  /**
+   * A publish the client refused before sending: over `max_payload` (the
+   * limit was unknown, or the headers larger than the headroom) it goes
+   * again at once as a reference; anything else is not transient (a
+   * reference still too large: absurd headers) and retrying would stall the
+   * thread, so it is dropped. False for a failure worth retrying.
+   */
+  private refused(thread: ThreadBacklog, threadId: string, event: PendingEvent, err: unknown): boolean {
+    if (!(err instanceof InvalidArgumentError)) return false;
+    if (err.message.includes('max_payload') && !this.isReference(event)) {
+      this.markAsReference(event);
+      return true;
+    }
+    thread.discard(event);
+    this.drop(thread, threadId, event.sequenceNr, err.message);
+    this.settled();
     return true;
   }
 
+  // Decided at each attempt, not when queued: the limit is the server's we are connected to now.
+  private mustReference(event: PendingEvent): boolean {
+    if (this.isReference(event)) return true;
+    const limit = this.maxPayload();
+    if (limit === undefined || event.data.length + headerHeadroomBytes <= limit) return false;
+    this.markAsReference(event, limit);
+    return true;
+  }
+
+  private isReference(event: PendingEvent): boolean {
+    return event.headers.get(eventHeaders.payloadRef) === journalReference;
+  }
+
   /** The event stays in the journal; the message becomes its claim check (same id, subject and headers). */
-  private markAsReference(head: PendingEvent, limit?: number): void {
-    head.headers.set(eventHeaders.payloadRef, journalReference);
-    this.options.logger.info({ msgId: head.msgId, bytes: head.data.length, maxPayload: limit }, 'event larger than max_payload; publishing a reference to the journal');
+  private markAsReference(event: PendingEvent, limit?: number): void {
+    event.headers.set(eventHeaders.payloadRef, journalReference);
+    this.options.logger.info({ msgId: event.msgId, bytes: event.data.length, maxPayload: limit }, 'event larger than max_payload; publishing a reference to the journal');
   }
 
   private settled(): void {

@@ -89,6 +89,25 @@ describe('ensureEventStream and JetStreamEventPublisher (shared NATS)', () => {
     expect(logger.entries.filter((e) => e.level === 'error')).toEqual([]);
   });
 
+  it('sends many threads\' deep backlogs at once, each thread stored in sequence order', async () => {
+    const logger = recordingLogger();
+    // A window of 64 makes each thread's 150 events take three rounds, the last a partial one.
+    const publisher = new JetStreamEventPublisher({ js, subjectPrefix: target.subjectPrefix, logger, maxInFlightPerThread: 64 });
+    const threads = Array.from({ length: 12 }, () => testUlid());
+    // Handed over in pieces, as group commits do, while earlier rounds are in flight.
+    for (let from = 1; from <= 150; from += 50) for (const threadId of threads) publisher.publish(threadEvents(threadId, from, from + 49));
+    expect(await publisher.flush(20_000)).toBe(true);
+
+    const stored = await storedMessages(jsm, target.stream);
+    const expected = Array.from({ length: 150 }, (_, i) => i + 1);
+    for (const threadId of threads) {
+      expect(publisher.publishedUpTo(threadId)).toBe(150);
+      expect(stored.filter((m) => m.subject.endsWith(`.${threadId}`)).map((m) => decodeEvent(m.data).sequenceNr)).toEqual(expected);
+    }
+    await publisher.close();
+    expect(logger.entries.filter((e) => e.level !== 'debug')).toEqual([]);
+  });
+
   it('never throws from publish, and keeps threads independent and in order', async () => {
     const logger = recordingLogger();
     const publisher = new JetStreamEventPublisher({ js, subjectPrefix: target.subjectPrefix, logger });

@@ -27,6 +27,8 @@ export interface CommandServiceConfig extends GrpcServerSettings, ProcessSetting
   readonly publishFlushMs: number;
   /** Log the unpublished backlog this often while it is not empty (PUBLISH_BACKLOG_LOG_MS). */
   readonly publishBacklogLogMs: number;
+  /** How long events wait so that those of many threads share one write to NATS (PUBLISH_LINGER_MS; 0: the next turn of the event loop). */
+  readonly publishLingerMs: number;
   /**
    * Tests only (FAULT_CRASH_AFTER_APPEND): kill the process right after this
    * many successful journal appends, before the last one is published.
@@ -55,6 +57,7 @@ export function loadConfig(env: Env): CommandServiceConfig {
     natsDuplicateWindowMs: read.integer('NATS_DUPLICATE_WINDOW_MS', 120_000, 1_000, 86_400_000),
     publishFlushMs: read.integer('PUBLISH_FLUSH_MS', 2_000, 0, 600_000),
     publishBacklogLogMs: read.integer('PUBLISH_BACKLOG_LOG_MS', 10_000, 100, 3_600_000),
+    publishLingerMs: read.integer('PUBLISH_LINGER_MS', 5, 0, 1_000),
     faultCrashAfterAppend: read.optionalInteger('FAULT_CRASH_AFTER_APPEND', 1, 1_000_000_000),
     auth: readAuthSettings(read),
   };

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       natsDuplicateWindowMs: 120_000,
       publishFlushMs: 2_000,
       publishBacklogLogMs: 10_000,
+      publishLingerMs: 5,
       faultCrashAfterAppend: undefined,
       auth: oidc,
     });

@@ -51,6 +51,7 @@ await runService({
       subjectPrefix: config.natsSubjectPrefix,
       duplicateWindowMs: config.natsDuplicateWindowMs,
       backlogLogEveryMs: config.publishBacklogLogMs,
+      lingerMs: config.publishLingerMs,
       logger,
     });
     publication.start();

@@ -23,6 +23,8 @@ export interface NatsPublicationOptions {
   maxEarlyBacklog?: number;
   /** Log the backlog this often while it is not empty. @default 10000 */
   backlogLogEveryMs?: number;
+  /** How long events wait to share a write with other threads' (`JetStreamEventPublisher`'s `lingerMs`). @default 5 */
+  lingerMs?: number;
 }
 
 /**
@@ -138,7 +140,7 @@ export class NatsPublication implements EventPublisher {
       () => ensureEventStream(jsm, { name: stream, subjectPrefix, ...(duplicateWindowMs === undefined ? {} : { duplicateWindowMs }) }),
       { signal, onFailure: onFailure(`setting up stream ${stream}`) },
     );
-    const publisher = new JetStreamEventPublisher({ js: jetstream(nc), subjectPrefix, logger });
+    const publisher = new JetStreamEventPublisher({ js: jetstream(nc), subjectPrefix, logger, ...(this.options.lingerMs === undefined ? {} : { lingerMs: this.options.lingerMs }) });
     this.publisher = publisher;
     publisher.publish(this.early.splice(0));
     logger.info({ natsUrl, stream, subjectPrefix }, 'event publication connected');
