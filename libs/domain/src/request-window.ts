@@ -28,7 +28,7 @@ interface Block {
  * not of the clock: no clock is trusted for it.
  */
 export class RequestWindow {
-  static readonly empty = new RequestWindow([], [], 0, '');
+  static readonly empty = new RequestWindow([], [], 0, '', '');
 
   private constructor(
     private readonly blocks: readonly Block[],
@@ -41,6 +41,12 @@ export class RequestWindow {
      * none), or undefined when unknown (a window restored without it).
      */
     private readonly greatestDropped: string | undefined,
+    /**
+     * The greatest request id this window was given (held or since left):
+     * an id above it and above {@link greatestDropped} is answered without
+     * looking into a block, which is the case of almost every new request.
+     */
+    private readonly greatestGiven: string,
   ) {}
 
   /**
@@ -49,13 +55,14 @@ export class RequestWindow {
    * (undefined: unknown; see {@link greatestLeft}).
    */
   static of(outcomes: Iterable<[string, CommandOutcome]>, greatestLeft: string | undefined): RequestWindow {
-    let window = new RequestWindow([], [], 0, greatestLeft);
+    let window = new RequestWindow([], [], 0, greatestLeft, '');
     for (const [requestId, outcome] of outcomes) window = window.with(requestId, outcome);
     return window;
   }
 
   /** The outcome of `requestId` if its event is still in the window. */
   get(requestId: string): CommandOutcome | undefined {
+    if (requestId > this.greatestGiven) return undefined;
     const found = this.young.find(([id]) => id === requestId)?.[1] ?? this.findInBlocks(requestId);
     return found !== undefined && this.inWindow(found) ? found : undefined;
   }
@@ -70,6 +77,7 @@ export class RequestWindow {
    * True means only "ask the journal" (O(two blocks)).
    */
   mayHaveLeft(requestId: string): boolean {
+    if (this.greatestDropped !== undefined && requestId > this.greatestDropped && requestId > this.greatestGiven) return false;
     const greatest = this.greatestLeft;
     return greatest === undefined || requestId <= greatest;
   }
@@ -103,7 +111,8 @@ export class RequestWindow {
   with(requestId: string, outcome: CommandOutcome): RequestWindow {
     const latest = Math.max(this.latest, outcome.sequenceNr);
     const young = [...this.young, [requestId, outcome] as const];
-    if (young.length < blockSize) return new RequestWindow(this.blocks, young, latest, this.greatestDropped);
+    const greatestGiven = requestId > this.greatestGiven ? requestId : this.greatestGiven;
+    if (young.length < blockSize) return new RequestWindow(this.blocks, young, latest, this.greatestDropped, greatestGiven);
     const floor = latest - limits.rememberedRequests;
     let greatestDropped = this.greatestDropped;
     const kept: Block[] = [];
@@ -112,7 +121,7 @@ export class RequestWindow {
       else if (greatestDropped !== undefined && block.greatestId > greatestDropped) greatestDropped = block.greatestId;
     }
     kept.push(blockOf(young));
-    return new RequestWindow(kept, [], latest, greatestDropped);
+    return new RequestWindow(kept, [], latest, greatestDropped, greatestGiven);
   }
 
   /** Request ids and outcomes, oldest first. */

@@ -53,6 +53,8 @@ describe('RequestWindow', () => {
           if (window.has(left) || !window.mayHaveLeft(left)) wrong.push(`seed ${seed} event ${i + 1}: ${left} left, but is not sent to the journal`);
         }
         if (!window.has(requestId)) wrong.push(`seed ${seed} event ${i + 1}: its own id is not remembered`);
+        const held = ids[leftCount + Math.floor(random() * (i + 1 - leftCount))]!;
+        if (!window.has(held)) wrong.push(`seed ${seed} event ${i + 1}: ${held} is in the window but not found`);
       }
       expect(wrong).toEqual([]);
       // Clocks ahead hold the greatest id that left ahead of now, by at most the accepted limit.
@@ -80,6 +82,18 @@ describe('RequestWindow', () => {
 
     const young = RequestWindow.of(ids.slice(0, 10).map((id, i): [string, CommandOutcome] => [id, outcome(i + 1)]), undefined);
     expect(young.mayHaveLeft(ids[500]!)).toBe(false);
+  });
+
+  it('restored, still sends to the journal an id that left before, though greater than every id it holds', () => {
+    const random = seeded(13);
+    const ids = requestIds(limits.rememberedRequests + 50, random, false);
+    // The first event's client clock was as far ahead as accepted: its id is the greatest of all.
+    ids[0] = ulidAt(start + limits.requestIdMaxAheadMs, random);
+    const full = RequestWindow.of(ids.map((id, i): [string, CommandOutcome] => [id, outcome(i + 1)]), '');
+    const restored = RequestWindow.of([...full.entries()], full.greatestLeft);
+    expect(restored.has(ids[0])).toBe(false);
+    expect(restored.mayHaveLeft(ids[0])).toBe(true);
+    expect(restored.mayHaveLeft(ulidAt(start + limits.requestIdMaxAheadMs + 1, random))).toBe(false);
   });
 
   it('restored from its entries and greatestLeft, goes on exactly as the window it was taken from', () => {
