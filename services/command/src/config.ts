@@ -13,6 +13,8 @@ export interface CommandServiceConfig extends GrpcServerSettings, ProcessSetting
   readonly publicationSweepMs: number;
   /** Snapshot a thread every this many events. */
   readonly snapshotEvery: number;
+  /** Periodic snapshots of one thread at least this far apart (SNAPSHOT_MIN_INTERVAL_MS). */
+  readonly snapshotMinIntervalMs: number;
   /** Drop an idle thread from memory after this long. */
   readonly passivateAfterMs: number;
   /** How long a request id's first outcome is returned to retries; older ids are refused (RETRY_HORIZON_MS). */
@@ -49,6 +51,7 @@ export function loadConfig(env: Env): CommandServiceConfig {
     publicationTable: readPublicationTable(read),
     publicationSweepMs: read.integer('PUBLICATION_SWEEP_MS', 30_000, 100, 86_400_000),
     snapshotEvery: read.integer('SNAPSHOT_EVERY', 100, 1, 1_000_000),
+    snapshotMinIntervalMs: read.integer('SNAPSHOT_MIN_INTERVAL_MS', 1_000, 0, 3_600_000),
     passivateAfterMs: read.integer('PASSIVATE_AFTER_MS', 120_000, 1, 86_400_000),
     retryHorizonMs: read.integer('RETRY_HORIZON_MS', 86_400_000, 1_000, 365 * 86_400_000),
     membersPerThreadMax: read.integer('MEMBERS_PER_THREAD_MAX', 10_000, 1, 1_000_000),

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       publicationTable: 'thread-publication',
       publicationSweepMs: 30_000,
       snapshotEvery: 100,
+      snapshotMinIntervalMs: 1_000,
       passivateAfterMs: 120_000,
       retryHorizonMs: 86_400_000,
       membersPerThreadMax: 10_000,

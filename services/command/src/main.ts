@@ -61,6 +61,7 @@ await runService({
       publisher: publication,
       publishFlushMs: config.publishFlushMs,
       snapshotEvery: config.snapshotEvery,
+      snapshotMinIntervalMs: config.snapshotMinIntervalMs,
       passivateAfterMs: config.passivateAfterMs,
       retryHorizonMs: config.retryHorizonMs,
       membersPerThreadMax: config.membersPerThreadMax,

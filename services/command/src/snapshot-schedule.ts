@@ -5,7 +5,7 @@ import type { ThreadSnapshots } from './thread-snapshots.js';
 
 /**
  * When the host snapshots a thread: every `snapshotEvery` events after an
- * append, recording how far the bus got. The write itself runs in
+ * append, at most once per `minIntervalMs` (`ThreadSnapshots`), recording how far the bus got. The write itself runs in
  * {@link ThreadSnapshots}, off the reply path.
  */
 export class SnapshotSchedule {
@@ -23,8 +23,10 @@ export class SnapshotSchedule {
   /** After an append folded into `entity.state`: starts a snapshot write when one is due. */
   appended(entity: Entity): void {
     const state = entity.state;
-    if (state === undefined || state.status === 'absent' || !this.snapshots.due(state, entity.lastSnapshotSeq)) return;
+    const nowMs = Date.now();
+    if (state === undefined || state.status === 'absent' || !this.snapshots.due(state, { sequenceNr: entity.lastSnapshotSeq, atMs: entity.lastSnapshotAtMs }, nowMs)) return;
     entity.lastSnapshotSeq = state.sequenceNr;
+    entity.lastSnapshotAtMs = nowMs;
     const publishedUpTo = this.publication.refresh(entity.threadId, entity.publication, state.sequenceNr);
     entity.publication.snapshotPublishedUpTo = publishedUpTo;
     this.snapshots.start(state, publishedUpTo);

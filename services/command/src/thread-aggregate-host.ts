@@ -30,6 +30,8 @@ export interface ThreadAggregateHostOptions {
   publisher?: EventPublisher | undefined;
   /** Snapshot a thread every this many events. @default 100 */
   snapshotEvery?: number;
+  /** Periodic snapshots of one thread at least this far apart. @default 1000 */
+  snapshotMinIntervalMs?: number;
   /** Drop a thread from memory after this long without commands. @default 120000 */
   passivateAfterMs?: number;
   /** Server time for events. @default () => new Date() */
@@ -90,7 +92,7 @@ export class ThreadAggregateHost {
   private readonly observeInMemory = (result: { observe(value: number): void }): void => result.observe(this.entities.size);
 
   constructor(private readonly options: ThreadAggregateHostOptions) {
-    this.snapshots = new ThreadSnapshots({ journal: options.journal, logger: options.logger, snapshotEvery: options.snapshotEvery });
+    this.snapshots = new ThreadSnapshots({ journal: options.journal, logger: options.logger, snapshotEvery: options.snapshotEvery, minIntervalMs: options.snapshotMinIntervalMs });
     this.clock = options.clock ?? (() => new Date());
     this.publishFlushMs = options.publishFlushMs ?? 2_000;
     this.incarnation = options.incarnation ?? randomUUID();

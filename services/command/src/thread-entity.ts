@@ -24,6 +24,8 @@ export interface Entity {
   lastUsedAt: number;
   /** Sequence number of the last snapshot taken (or, after a recovery, where the schedule counts from). */
   lastSnapshotSeq: number;
+  /** When this activation started its last periodic snapshot (epoch ms; 0: none yet). */
+  lastSnapshotAtMs: number;
   readonly publication: PublicationProgress;
 }
 
@@ -37,6 +39,7 @@ export function newEntity(threadId: string): Entity {
     state: undefined,
     lastUsedAt: Date.now(),
     lastSnapshotSeq: 0,
+    lastSnapshotAtMs: 0,
     publication: ThreadPublication.fresh(),
   };
 }

@@ -17,6 +17,8 @@ export interface ThreadSnapshotsOptions {
   logger: Logger;
   /** Snapshot a thread every this many events, whatever its size. @default 100 */
   snapshotEvery?: number;
+  /** Periodic snapshots of one thread at least this far apart (a hot thread's events come faster). @default 1000 */
+  minIntervalMs?: number | undefined;
 }
 
 /**
@@ -25,19 +27,26 @@ export interface ThreadSnapshotsOptions {
  * most one at a time per thread. A failure is logged at warn and counted.
  * The interval is the same at any size: a write stores only the segments
  * that changed since the last one (see `libs/journal-dynamodb`), so its cost
- * follows the events since then, not the thread's size.
+ * follows the events since then, not the thread's size. A thread snapshots
+ * at most once per `minIntervalMs`: a hot thread (1,500 events/s in the
+ * bench) would otherwise write its header, some 60 KB once its request
+ * window is full, 15 times a second, which took a third of the bench's
+ * commands/s here and would cost more DynamoDB write units than its events.
+ * Recovery then replays at most SNAPSHOT_EVERY events or one interval's.
  */
 export class ThreadSnapshots {
   private readonly writes = new Map<string, Promise<void>>();
   readonly snapshotEvery: number;
+  private readonly minIntervalMs: number;
 
   constructor(private readonly options: ThreadSnapshotsOptions) {
     this.snapshotEvery = options.snapshotEvery ?? 100;
+    this.minIntervalMs = options.minIntervalMs ?? 1_000;
   }
 
-  /** True when a snapshot of `state` is due, `lastSnapshotSeq` being the last one taken. */
-  due(state: ExistingThread, lastSnapshotSeq: number): boolean {
-    return state.sequenceNr - lastSnapshotSeq >= this.snapshotEvery && !this.writes.has(state.threadId);
+  /** True when a snapshot of `state` is due, the last one having been taken at `last` (sequence number, and epoch ms; 0 if never). */
+  due(state: ExistingThread, last: { sequenceNr: number; atMs: number }, nowMs: number): boolean {
+    return state.sequenceNr - last.sequenceNr >= this.snapshotEvery && nowMs - last.atMs >= this.minIntervalMs && !this.writes.has(state.threadId);
   }
 
   /** Starts writing a snapshot; never throws, never awaited by a command. */

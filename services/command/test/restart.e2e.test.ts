@@ -62,6 +62,33 @@ describe('command service: restart and shutdown', () => {
     }
   });
 
+
+  it('snapshots a thread at most once per SNAPSHOT_MIN_INTERVAL_MS, and recovers through the longer tail', async () => {
+    const admin = newId();
+    const run = async (minIntervalMs: string): Promise<{ threadId: string; snapshotAt: number | undefined }> => {
+      const service = await startCommandService(store, { SNAPSHOT_EVERY: '2', SNAPSHOT_MIN_INTERVAL_MS: minIntervalMs });
+      const { threadId } = await service.client.createThread({ requestId: newId(), accountId: admin, threadId: '', title: 'snapshots', administratorIds: [admin], memberIds: [] });
+      for (let i = 0; i < 11; i++) await service.client.addMessages({ requestId: newId(), accountId: admin, threadId, messages: [{ text: `m${i}`, toAccountIds: [] }] });
+      // A graceful stop waits for the snapshot writes started so far (no passivation snapshot: PASSIVATE_AFTER_MS is not reached).
+      await service.stop();
+      return { threadId, snapshotAt: (await store.journal.loadSnapshot(threadId))?.state.sequenceNr };
+    };
+    const throttled = await run('600000');
+    // The first periodic snapshot is due at 2; every later one falls within the interval.
+    expect(throttled.snapshotAt).toBe(2);
+    const unthrottled = await run('0');
+    expect(unthrottled.snapshotAt).toBeGreaterThanOrEqual(10);
+
+    // A new process recovers from the snapshot at 2 and the ten events after it.
+    const next = await startCommandService(store);
+    try {
+      const post = { requestId: newId(), accountId: admin, threadId: throttled.threadId, messages: [{ text: 'after', toAccountIds: [] }] };
+      await expect(next.client.addMessages(post)).resolves.toMatchObject({ sequenceNr: 13 });
+      expect((await store.journal.readEvents(throttled.threadId, 1)).map((e) => e.sequenceNr)).toEqual(Array.from({ length: 13 }, (_, k) => k + 1));
+    } finally {
+      await next.stop();
+    }
+  });
   it('on SIGTERM finishes in-flight commands, answers every one, and exits 0', async () => {
     // One command per journal write, so the mailbox still holds most of them after the first answer:
     // with group commit all 30 can be decided, written and answered together, leaving nothing to drain.
