@@ -151,30 +151,37 @@ const client = dynamoClientFor(endpoint);
 const putClient = createDynamoClient({ endpoint, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
 try {
   console.log(`concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per phase`);
-  const serviceTables = await createTestJournalTables(client);
-  const rawTables = await createTestJournalTables(client);
-  const floorTables = await createTestJournalTables(client);
+  // Each service process has a journal of its own: on a shared one, each (a cluster of one, owning
+  // every thread) would sweep the others' publication markers and recover their threads mid-phase.
+  const [serviceTables, rawTables, floorTables, unauthenticatedTables, ungroupedTables] = await Promise.all([
+    createTestJournalTables(client),
+    createTestJournalTables(client),
+    createTestJournalTables(client),
+    createTestJournalTables(client),
+    createTestJournalTables(client),
+  ]);
+  const tracedTables = tracing ? await createTestJournalTables(client) : undefined;
   const service = await startService(endpoint, serviceTables);
   const floor = await startServiceProcess({ name: 'gRPC floor', entry: floorEntry, env: journalEnv(endpoint, floorTables) });
   const sink = tracing ? await startSpanSink() : undefined;
-  const tracedService = sink === undefined ? undefined : await startService(endpoint, serviceTables, sink.endpoint);
-  const unauthenticated = await startService(endpoint, serviceTables, undefined, { AUTH_MODE: 'insecure-none' });
+  const tracedService = sink === undefined || tracedTables === undefined ? undefined : await startService(endpoint, tracedTables, sink.endpoint);
+  const unauthenticated = await startService(endpoint, unauthenticatedTables, undefined, { AUTH_MODE: 'insecure-none' });
   const unauthenticatedRuns: ClosedLoopRun[] = [];
   const serviceRuns: ClosedLoopRun[] = [];
   const tracedRuns: ClosedLoopRun[] = [];
   const rawRuns: ClosedLoopRun[] = [];
   const floorRuns: ClosedLoopRun[] = [];
   // Hot thread: the same service (group commit on, the default) and one with it off, at 16 and 64 clients.
-  const ungrouped = hotClients.length === 0 ? undefined : await startService(endpoint, serviceTables, undefined, { GROUP_COMMIT_MAX_COMMANDS: '1' });
+  const ungrouped = hotClients.length === 0 ? undefined : await startService(endpoint, ungroupedTables, undefined, { GROUP_COMMIT_MAX_COMMANDS: '1' });
   const hotRuns = new Map<string, HotRun[]>();
   const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
   try {
     for (let round = 0; round < rounds; round++) {
       for (const clients of hotClients) {
-        for (const [mode, target] of [['on', service], ['off', ungrouped!]] as const) {
+        for (const [mode, target, tables] of [['on', service, serviceTables], ['off', ungrouped!, ungroupedTables]] as const) {
           const pids = { bench: process.pid, service: target.pid, dynalite: dynalite.pid, ...nats };
           const key = `${clients}:${mode}`;
-          hotRuns.set(key, [...(hotRuns.get(key) ?? []), await benchHotThread(target, client, serviceTables.eventsTable, { clients, seconds, pids })]);
+          hotRuns.set(key, [...(hotRuns.get(key) ?? []), await benchHotThread(target, client, tables.eventsTable, { clients, seconds, pids })]);
         }
       }
       if (onlyHot) continue;
@@ -228,9 +235,7 @@ try {
         `p99 ${on.p99.toFixed(1)} vs ${off.p99.toFixed(1)} ms, service CPU ms per command ${on.cpu.toFixed(2)} vs ${off.cpu.toFixed(2)}`,
     );
   }
-  await serviceTables.drop();
-  await rawTables.drop();
-  await floorTables.drop();
+  for (const tables of [serviceTables, rawTables, floorTables, unauthenticatedTables, ungroupedTables, tracedTables]) await tables?.drop();
 } finally {
   await stream.drop();
   client.destroy();
