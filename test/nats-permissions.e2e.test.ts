@@ -48,8 +48,12 @@ describe('NATS permissions: only command pods publish events', () => {
     });
     // Only the command service may create the stream; the consumers start once it is there.
     await waitFor(() => system.services.command!.output().includes('event publication connected'), { timeoutMs: 30_000, description: 'command set up the stream' });
-    projector = await system.start('projector', identity('projector'));
-    const query = await system.start('query', identity('query'));
+    // Neither consumer needs the other: they start together (each is stopped by system.stop() once up).
+    const [startedProjector, startedQuery] = await Promise.allSettled([system.start('projector', identity('projector')), system.start('query', identity('query'))]);
+    if (startedProjector.status === 'rejected') throw startedProjector.reason;
+    if (startedQuery.status === 'rejected') throw startedQuery.reason;
+    projector = startedProjector.value;
+    const query = startedQuery.value;
     const rawCommands = new ThreadCommandServiceClient(system.services.command!.address, credentials.createInsecure());
     rawQueries = new ThreadQueryServiceClient(query.address, credentials.createInsecure(), authenticatedClientOptions());
     closers.push(() => rawCommands.close(), () => rawQueries.close());

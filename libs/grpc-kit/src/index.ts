@@ -16,7 +16,8 @@ export {
   isUnavailableError,
   isUndecodableRequestError,
 } from './errors.js';
-export { fromGrpcCallError, isGrpcServiceError, toGrpcStatus, toServiceError } from './status.js';
+export { fromGrpcCallError, toGrpcStatus, toServiceError } from './status.js';
+export { isGrpcServiceError } from './service-error.js';
 export type { GrpcStatus } from './status.js';
 export { unaryHandler } from './unary.js';
 export type { AsyncUnaryHandler } from './unary.js';

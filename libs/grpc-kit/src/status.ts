@@ -1,4 +1,4 @@
-import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { isInvalidTokenError, isIssuerUnavailableError } from '@threadweaver/auth';
 import { isDomainError, type DomainErrorKind } from '@threadweaver/domain';
 import type { Logger } from '@threadweaver/telemetry';
@@ -13,6 +13,7 @@ import {
   isInfrastructureError,
   type InfrastructureError,
 } from './errors.js';
+import { isGrpcServiceError } from './service-error.js';
 
 /** A status to answer a call with. */
 export interface GrpcStatus {
@@ -66,16 +67,6 @@ export function toGrpcStatus(err: unknown, logger: Logger, context: Record<strin
 /** The value to hand a grpc-js callback for a status. */
 export function toServiceError(s: GrpcStatus): Partial<StatusObject> & Error {
   return Object.assign(new Error(s.details), { code: s.code, details: s.details, metadata: new Metadata() });
-}
-
-/** True for an error a grpc-js client call failed with. */
-export function isGrpcServiceError(err: unknown): err is ServiceError {
-  return (
-    err instanceof Error &&
-    typeof (err as Partial<ServiceError>).code === 'number' &&
-    typeof (err as Partial<ServiceError>).details === 'string' &&
-    (err as Partial<ServiceError>).metadata instanceof Metadata
-  );
 }
 
 /**

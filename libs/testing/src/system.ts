@@ -13,7 +13,7 @@ export type ServiceName = 'command' | 'projector' | 'query' | 'rest-edge';
 
 /** Options for {@link startSystem}. */
 export interface SystemOptions {
-  /** Which services to start, in dependency order. @default all four */
+  /** Which services to start (the back ends together, then the edge). @default all four */
   services?: readonly ServiceName[];
   /** Environment for every service (e.g. OTEL_* settings). @default {} */
   env?: Record<string, string>;
@@ -105,9 +105,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       cleanups.push(() => proc.stop());
       return proc;
     };
-    for (const name of allServices.filter((s) => (options.services ?? allServices).includes(s))) {
-      services[name] = await start(name);
-    }
+    // The back ends need nothing of each other to start (each one ensures
+    // the stream, as pods starting together do), so they start together;
+    // the edge is given their addresses, so it starts after them. Every one
+    // that started is stopped by cleanUp if another failed.
+    const chosen = allServices.filter((s) => (options.services ?? allServices).includes(s));
+    const backEnds = await Promise.allSettled(chosen.filter((name) => name !== 'rest-edge').map(async (name) => (services[name] = await start(name))));
+    const failed = backEnds.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    if (chosen.includes('rest-edge')) services['rest-edge'] = await start('rest-edge');
     const edge = services['rest-edge'];
     const store = {
       dynamoEndpoint: dynalite.endpoint,

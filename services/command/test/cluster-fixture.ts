@@ -125,8 +125,14 @@ export class TestCluster {
     return node;
   }
 
+  /**
+   * Deletes every pod as Kubernetes does (terminating, then SIGTERM): a pod
+   * signalled while still listed would wait out LEAVE_TIMEOUT_MS (5 s) for
+   * a view without itself that never comes.
+   */
   async close(): Promise<void> {
     await Promise.all([...this.nodes.values()].map(async (n) => {
+      this.api.terminatePod(n.name, this.namespace);
       n.close();
       await n.process.stop();
     }));

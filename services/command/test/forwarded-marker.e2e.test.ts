@@ -29,18 +29,24 @@ describe('command cluster: no outside caller can pose as a peer', () => {
     cluster = await TestCluster.start(store);
     // Its metrics on a port of its own, so the refusal counter can be read.
     entry = await cluster.addNode({}, { telemetry: true });
-    owner = await cluster.addNode();
+    // The edge needs only `entry`'s address: it starts while the other pod does.
+    const edgeStarting = startServiceProcess({
+      name: 'rest-edge',
+      entry: edgeEntry,
+      env: { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', METRICS_PORT: '0', COMMAND_SERVICE_ADDRESS: entry.address, QUERY_SERVICE_ADDRESS: '127.0.0.1:1' },
+    });
+    try {
+      owner = await cluster.addNode();
+    } finally {
+      // Assigned even when the pod failed to start, so afterAll stops it.
+      edge = await edgeStarting;
+    }
     await cluster.awaitView([entry.name, owner.name]);
     admin = newId();
     // A thread the other pod owns, created through `entry` (forwarded the honest way).
     do threadId = newId();
     while (cluster.ownerOf(threadId, [entry.name, owner.name]) !== owner.name);
     await entry.client.createThread({ requestId: newId(), accountId: admin, threadId, title: 'owned elsewhere', administratorIds: [admin], memberIds: [] });
-    edge = await startServiceProcess({
-      name: 'rest-edge',
-      entry: edgeEntry,
-      env: { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', METRICS_PORT: '0', COMMAND_SERVICE_ADDRESS: entry.address, QUERY_SERVICE_ADDRESS: '127.0.0.1:1' },
-    });
   });
   afterAll(async () => {
     await edge?.stop();

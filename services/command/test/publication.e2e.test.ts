@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { status } from '@grpc/grpc-js';
 import { eventSchemaVersion, eventTypeName } from '@threadweaver/event-codec';
 import { DynamoPublicationMarkers, type PublicationMarker } from '@threadweaver/journal-dynamodb';
-import { createTestStream, startNatsServer, waitFor, type TestNatsServer } from '@threadweaver/testing';
+import { createTestStream, startNatsServer, waitFor, type ServiceProcess, type TestNatsServer } from '@threadweaver/testing';
 import { ProjectorWorld } from '../../projector/test/projector-fixture.js';
 import { newId, startCommandService, startStore, storeOver, type RunningCommandService, type TestStore } from './command-fixture.js';
 import { messageIds, readStream, type StreamedEvent } from './publication-stream.js';
@@ -121,6 +121,21 @@ describe('command service: publication to JetStream', () => {
   });
 });
 
+/**
+ * A projector and the next command process, started together: neither needs
+ * the other (each ensures the stream). If one fails, the other is stopped
+ * (the world kills its projectors when it closes).
+ */
+async function startProjectorAndCommand(world: ProjectorWorld, store: TestStore, env: Record<string, string> = {}): Promise<[ServiceProcess, RunningCommandService]> {
+  const command = startCommandService(store, env);
+  try {
+    return await Promise.all([world.startProjector(), command]);
+  } catch (err) {
+    await command.then((c) => c.stop(), () => undefined);
+    throw err;
+  }
+}
+
 describe('command service: a crash between append and publish', () => {
   let world: ProjectorWorld;
   let store: TestStore;
@@ -148,8 +163,7 @@ describe('command service: a crash between append and publish', () => {
     // Events 1 and 2 were handed over before the crash (whether they were acked in time is a race); 3 never was.
     expect(expectedIds(threadId, 2)).toEqual(expect.arrayContaining(messageIds(await readStream(store.stream))));
 
-    const projector = await world.startProjector();
-    const next = await startCommandService(store);
+    const [projector, next] = await startProjectorAndCommand(world, store);
     try {
       // The client retries the unanswered command: recovery republishes event 3, the retry appends nothing.
       await expect(next.client.addMessages(third)).resolves.toMatchObject({ sequenceNr: 3 });
@@ -185,9 +199,8 @@ describe('command service: a crash between append and publish', () => {
     // The activation wrote one marker before its first append; the crash left it behind.
     expect(await markersOf(threadId)).toEqual([expect.objectContaining({ threadId, incarnation: doomedIncarnation })]);
 
-    const projector = await world.startProjector();
     // No command to this thread from here on: only the sweeper can bring event 2 out.
-    const next = await startCommandService(store, { PUBLICATION_SWEEP_MS: '500', PASSIVATE_AFTER_MS: '500', LOG_LEVEL: 'info' });
+    const [projector, next] = await startProjectorAndCommand(world, store, { PUBLICATION_SWEEP_MS: '500', PASSIVATE_AFTER_MS: '500', LOG_LEVEL: 'info' });
     try {
       const streamed = await waitFor(
         async () => {

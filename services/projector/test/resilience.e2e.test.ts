@@ -28,18 +28,18 @@ describe('projector: crashes, replicas and outages', () => {
     const w = await world();
     const drivers = randomWorkload(80, 25);
     const events = drivers.flatMap((d) => d.events);
-    await w.persist(events);
-    w.publisher.publish(events);
-    await w.flushPublisher();
     // Slow and small batches, a short ack wait: the kill lands mid-stream and redelivery is quick.
     const slow = { PROJECTOR_BATCH_SIZE: '8', PROJECTOR_CONCURRENCY: '1', PROJECTOR_ACK_WAIT_MS: '1000' };
-    const first = await w.startProjector(slow);
+    // The projector starts while the journal is written (it has nothing to consume until the publish).
+    const [first] = await Promise.all([w.startProjector(slow), w.persist(events)]);
+    w.publisher.publish(events);
     const atKill = await waitFor(async () => {
       const n = await w.projectedEvents();
       return n > 0 ? n : undefined;
     }, { intervalMs: 5 });
     await first.kill();
     expect(atKill).toBeLessThan(events.length);
+    await w.flushPublisher();
 
     await w.startProjector(slow);
     await w.waitForThreads(lastSequenceNrs(events), 60_000);
@@ -50,11 +50,12 @@ describe('projector: crashes, replicas and outages', () => {
 
   it('converges with two projectors consuming at once', async () => {
     const w = await world();
-    const a = await w.startProjector({ PROJECTOR_BATCH_SIZE: '16', LOG_LEVEL: 'info' });
-    const b = await w.startProjector({ PROJECTOR_BATCH_SIZE: '16', LOG_LEVEL: 'info' });
     const drivers = randomWorkload(60, 30);
     const events = drivers.flatMap((d) => d.events);
-    await w.persistAndPublish(events);
+    // Both replicas start at once, as a Deployment's do, while the journal is written.
+    const replica = { PROJECTOR_BATCH_SIZE: '16', LOG_LEVEL: 'info' };
+    const [a, b] = await Promise.all([w.startProjector(replica), w.startProjector(replica), w.persist(events)]);
+    w.publisher.publish(events);
     // Republish everything without message ids: both replicas see the same events again.
     for (const e of events.slice(0, 200)) await w.publishRaw(e, null);
     await w.waitForThreads(lastSequenceNrs(events), 60_000);

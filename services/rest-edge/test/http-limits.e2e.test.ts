@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { bearerForHttp, waitFor } from '@threadweaver/testing';
+import { bearerForHttp, startSystem, waitFor, type TestSystem } from '@threadweaver/testing';
 import { maxBodyBytesDefault } from '../src/http-limits.js';
 import { newUlid, startEdgeSystem, type EdgeSystem } from './edge-fixture.js';
 
@@ -103,10 +103,11 @@ describe('rest-edge: HTTP limits', () => {
 });
 
 describe('rest-edge: connection cap', () => {
-  let system: EdgeSystem;
+  let system: TestSystem;
 
   beforeAll(async () => {
-    system = await startEdgeSystem({ HTTP_MAX_CONNECTIONS: '3' });
+    // The edge alone: the cap is its own, and /healthz asks no back end.
+    system = await startSystem({ services: ['rest-edge'], serviceEnv: { 'rest-edge': { HTTP_MAX_CONNECTIONS: '3' } } });
   });
   afterAll(async () => {
     await system?.stop();

@@ -50,9 +50,22 @@ export class PodsSystem {
     try {
       for (let i = 0; i < pods.command; i++) await system.addCommandPod();
       await system.cluster.awaitView(system.commandPods.map((n) => n.name));
-      for (let i = 0; i < pods.query; i++) await system.addQueryPod();
-      system.others.push(await world.startProjector());
-      for (let i = 0; i < pods.edges; i++) await system.addEdge();
+      // The projector needs nothing of the pods, and edges nothing of each
+      // other, so they start alongside; a query pod needs the port the first
+      // one bound, an edge the query port. Whatever started is stopped by
+      // close() on a failure (queryPods and edges list each one once it is up).
+      const [queries, projector] = await Promise.allSettled([
+        (async () => {
+          for (let i = 0; i < pods.query; i++) await system.addQueryPod();
+        })(),
+        world.startProjector(),
+      ]);
+      if (projector.status === 'fulfilled') system.others.push(projector.value);
+      if (queries.status === 'rejected') throw queries.reason;
+      if (projector.status === 'rejected') throw projector.reason;
+      const edges = await Promise.allSettled(Array.from({ length: pods.edges }, () => system.addEdge()));
+      const failed = edges.find((outcome) => outcome.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
       return system;
     } catch (err) {
       await system.close();

@@ -1,5 +1,5 @@
 import { credentials, InterceptingCall, type ClientReadableStream, type Interceptor } from '@grpc/grpc-js';
-import { promiseClient, type PromiseClient } from '@threadweaver/grpc-kit';
+import { promiseClient, type PromiseClient } from '@threadweaver/grpc-kit/client';
 import {
   ThreadCommandServiceClient,
   ThreadCommandServiceService,

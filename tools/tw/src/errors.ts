@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError } from '@threadweaver/grpc-kit';
+import { isGrpcServiceError } from '@threadweaver/grpc-kit/client';
 
 /** A command line that cannot be run as given (a bad flag value, a missing account). Exit code 2. */
 export class UsageError extends Error {

@@ -1,5 +1,5 @@
 import { percentile } from '@threadweaver/load-driver';
-import { isGrpcServiceError } from '@threadweaver/grpc-kit';
+import { isGrpcServiceError } from '@threadweaver/grpc-kit/client';
 import { statusName } from '../errors.js';
 
 /** What one thread was acknowledged: the message ids the server returned and the highest sequence number. */
