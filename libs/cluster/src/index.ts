@@ -1,8 +1,6 @@
 export { ClusterError, NoMembersError, isClusterError, isNoMembersError } from './errors.js';
 export { HashRing } from './hash-ring.js';
 export type { KubernetesApiSource } from './kube-config.js';
-export { KubernetesMembership } from './kubernetes-membership.js';
-export type { KubernetesMembershipOptions } from './kubernetes-membership.js';
 export { silentLogger } from './membership.js';
 export type { ClusterLogger, Member, Membership, MembershipListener, MembershipView } from './membership.js';
 export { Placement } from './placement.js';

