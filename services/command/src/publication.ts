@@ -140,7 +140,7 @@ export class NatsPublication implements EventPublisher {
       () => ensureEventStream(jsm, { name: stream, subjectPrefix, ...(duplicateWindowMs === undefined ? {} : { duplicateWindowMs }) }),
       { signal, onFailure: onFailure(`setting up stream ${stream}`) },
     );
-    const publisher = new JetStreamEventPublisher({ js: jetstream(nc), subjectPrefix, logger, ...(this.options.lingerMs === undefined ? {} : { lingerMs: this.options.lingerMs }) });
+    const publisher = new JetStreamEventPublisher({ js: jetstream(nc), subjectPrefix, logger, lingerMs: this.options.lingerMs });
     this.publisher = publisher;
     publisher.publish(this.early.splice(0));
     logger.info({ natsUrl, stream, subjectPrefix }, 'event publication connected');

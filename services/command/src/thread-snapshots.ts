@@ -18,7 +18,7 @@ export interface ThreadSnapshotsOptions {
   /** Snapshot a thread every this many events, whatever its size. @default 100 */
   snapshotEvery?: number;
   /** Periodic snapshots of one thread at least this far apart (a hot thread's events come faster). @default 1000 */
-  minIntervalMs?: number | undefined;
+  minIntervalMs?: number;
 }
 
 /**
