@@ -59,7 +59,9 @@ export class DynamoJournal implements Journal {
     }
     const stored = events.slice(0, encoded.length);
     // Pointers first: once the item is stored, every request in it is findable (request-pointers.ts).
-    await writeRequestPointers(this.client, this.options, stored.slice(1), options.signal);
+    const windowOnly = options.windowOnlyRequestIds;
+    const pointed = stored.slice(1).filter((event) => windowOnly?.has(event.requestId) !== true);
+    if (pointed.length > 0) await writeRequestPointers(this.client, this.options, pointed, options.signal);
     await this.putItem(toBatchItem(stored, encoded, this.options), first, options.signal);
     return stored.length;
   }

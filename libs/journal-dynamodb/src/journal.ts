@@ -27,6 +27,14 @@ export interface WriteOptions {
    * sent may or may not have been applied, as after any other failure.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Request ids no one will look up in the journal (`findByRequestIds`):
+   * the server minted them, so no client can send them again, and the
+   * server's own re-sends are answered from the thread's window of recent
+   * ids. `appendBatch` writes no request pointer for them (README "Exactly
+   * once at any age").
+   */
+  readonly windowOnlyRequestIds?: ReadonlySet<string> | undefined;
 }
 
 /**

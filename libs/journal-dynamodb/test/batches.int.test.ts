@@ -59,6 +59,22 @@ describe('DynamoJournal batches (group commit)', () => {
     expect(await store.journal.findByRequestId(threadId, newId())).toBeUndefined();
   });
 
+  it('writes no request pointer for window-only (server-minted) request ids, and still one for every other', async () => {
+    const threadId = newId();
+    const events = sampleHistory(threadId);
+    await store.journal.append(events[0]!);
+    const minted = new Set([events[2]!.requestId, events[4]!.requestId]);
+    expect(await store.journal.appendBatch(events.slice(1), { windowOnlyRequestIds: minted })).toBe(7);
+    expect(await store.journal.readEvents(threadId, 1)).toEqual(events);
+    for (const event of events.slice(1)) {
+      const pointer = await itemAt(`${threadId}#${event.requestId}`, 0);
+      // The batch's first id is found through the index, so it never had a pointer.
+      const expected = event === events[1] || minted.has(event.requestId) ? undefined : String(event.sequenceNr);
+      expect(pointer?.['at']?.N).toBe(expected);
+    }
+    for (const event of events.filter((e) => !minted.has(e.requestId))) expect(await store.journal.findByRequestId(threadId, event.requestId)).toEqual(event);
+  });
+
   it('refuses a batch whose first key is taken, storing none of it, and the losers’ requests stay unfindable', async () => {
     const threadId = newId();
     const events = await mixedJournal(threadId);

@@ -8,6 +8,7 @@ import type { CommandRequest } from './command-requests.js';
 import type { CommandRouter, DispatchContext } from './command-router.js';
 import type { PeerClients } from './forwarding-client.js';
 import type { ForwardingMarker, MarkerRefusal } from './forwarding-marker.js';
+import type { RequestIdOrigin } from './request-id-origin.js';
 
 const meter = meterFor('command');
 const forwards = createZeroedCounter(meter, 'threadweaver.command.forwards', { description: 'Commands forwarded to the owning pod, by outcome (ok, or the gRPC status of the failure)' }, [
@@ -70,8 +71,11 @@ export class ClusterCommandRouter implements CommandRouter {
   async dispatch(command: CommandRequest, context: DispatchContext = {}): Promise<CommandOutcome> {
     const placement = this.placement;
     if (placement === undefined) throw new UnavailableError('command service is still starting; retry');
-    if (this.fromPeer(command, context.forwardedMarker, placement) !== undefined) return this.options.local.dispatch(command, context);
+    const peer = this.fromPeer(command, context.forwardedMarker, placement);
+    // Only a peer can say the request id was minted (the id it sends is filled in).
+    if (peer !== undefined) return this.options.local.dispatch(command, { ...context, requestIdOrigin: peer.origin });
     const { threadId } = command.request;
+    let origin = context.requestIdOrigin ?? 'client';
     const deadline = context.deadline ?? new Date(Date.now() + this.defaultDeadlineMs);
     let wait = this.retryInitialMs;
     for (let attempt = 1; ; attempt++) {
@@ -83,12 +87,12 @@ export class ClusterCommandRouter implements CommandRouter {
         if (!isNoMembersError(err)) throw err;
         failure = err;
       }
-      if (owner?.address === this.selfAddress) return this.options.local.dispatch(command, context);
+      if (owner?.address === this.selfAddress) return this.options.local.dispatch(command, { ...context, requestIdOrigin: origin });
       if (owner !== undefined) {
         try {
           const outcome = await this.options.peers.forward(owner.address, command, {
             deadline,
-            marker: this.options.forwardingMarker.sign(this.selfAddress, command),
+            marker: this.options.forwardingMarker.sign(this.selfAddress, command, origin),
             authorization: context.authorization,
           });
           forwards.add(1, { outcome: 'ok' });
@@ -97,6 +101,8 @@ export class ClusterCommandRouter implements CommandRouter {
           forwards.add(1, { outcome: isRemoteStatusError(err) ? (status[err.code] ?? String(err.code)) : 'error' });
           if (!isRemoteStatusError(err) || err.code !== status.UNAVAILABLE) throw err;
           failure = err;
+          // The owner may have run it before it stopped answering: from now on a minted id is a re-send.
+          if (origin === 'minted') origin = 'minted-resent';
           this.options.logger.debug({ threadId, owner: owner.id, attempt, err }, 'owner unavailable; retrying');
         }
       }
@@ -112,16 +118,17 @@ export class ClusterCommandRouter implements CommandRouter {
   }
 
   /**
-   * The sending peer when `marker` proves a member of the current view
-   * forwarded this very call; otherwise undefined, and a marker that was
+   * The sending peer (and the origin of the call's request id) when `marker`
+   * proves a member of the current view forwarded this very call;
+   * otherwise undefined, and a marker that was
    * there but failed is logged and counted (the call is then routed as if
    * it had none, so posing as a peer gains nothing).
    */
-  private fromPeer(command: CommandRequest, marker: string | undefined, placement: Placement): string | undefined {
+  private fromPeer(command: CommandRequest, marker: string | undefined, placement: Placement): { sender: string; origin: RequestIdOrigin } | undefined {
     if (marker === undefined) return undefined;
     const isPeer = (address: string): boolean => address !== this.selfAddress && placement.view().members.some((m) => m.address === address);
     const check = this.options.forwardingMarker.verify(marker, command, isPeer);
-    if (check.ok) return check.sender;
+    if (check.ok) return check;
     this.refused(command, check.reason);
     return undefined;
   }

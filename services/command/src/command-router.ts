@@ -2,6 +2,7 @@ import type { CommandOutcome } from '@threadweaver/domain';
 import type { CommandRequest } from './command-requests.js';
 import type { IdGenerator } from './ids.js';
 import { toThreadCommand } from './command-requests.js';
+import type { RequestIdOrigin } from './request-id-origin.js';
 import type { ThreadAggregateHost } from './thread-aggregate-host.js';
 
 /** What the router knows about the call a command arrived on. */
@@ -15,6 +16,8 @@ export interface DispatchContext {
   readonly forwardedMarker?: string | undefined;
   /** The caller's `authorization` metadata, sent on with a forwarded command so the owner verifies the caller itself. */
   readonly authorization?: string | undefined;
+  /** Where the command's request id came from (see `RequestIdOrigin`). @default 'client' */
+  readonly requestIdOrigin?: RequestIdOrigin | undefined;
 }
 
 /**
@@ -33,6 +36,6 @@ export class LocalCommandRouter implements CommandRouter {
   ) {}
 
   dispatch(command: CommandRequest, context: DispatchContext = {}): Promise<CommandOutcome> {
-    return this.host.execute(toThreadCommand(command, this.ids), { deadline: context.deadline });
+    return this.host.execute(toThreadCommand(command, this.ids), { deadline: context.deadline, requestIdOrigin: context.requestIdOrigin });
   }
 }

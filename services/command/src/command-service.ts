@@ -6,6 +6,7 @@ import { commandMethods, commandRow, withServerIds, type CommandMethod, type Com
 import type { CommandRouter, DispatchContext } from './command-router.js';
 import { forwardedByHeader } from './forwarding-client.js';
 import type { IdGenerator } from './ids.js';
+import { originOfGivenRequestId } from './request-id-origin.js';
 
 /** What the RPC handlers need. */
 export interface CommandServiceDeps {
@@ -29,7 +30,12 @@ function handlerFor(method: CommandMethod, deps: CommandServiceDeps) {
   const rpcName = path.slice(path.lastIndexOf('/') + 1);
   const row = commandRow(method);
   return unaryHandler(deps.logger, rpcName, async (request: CommandRequest['request'], call: ServerUnaryCall<unknown, unknown>) =>
-    row.reply(await deps.router.dispatch(withServerIds({ method, request } as CommandRequest, deps.ids), dispatchContext(call))),
+    row.reply(
+      await deps.router.dispatch(withServerIds({ method, request } as CommandRequest, deps.ids), {
+        ...dispatchContext(call),
+        requestIdOrigin: originOfGivenRequestId(request.requestId),
+      }),
+    ),
   );
 }
 

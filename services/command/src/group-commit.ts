@@ -93,7 +93,7 @@ export class GroupCommit {
       const startedAt = performance.now();
       let stored: number;
       try {
-        stored = await journal.appendBatch(events, { signal });
+        stored = await journal.appendBatch(events, { signal, windowOnlyRequestIds: mintedRequestIds(group) });
         appendDuration.record(secondsSince(startedAt), { outcome: 'ok' });
         eventsPerWrite.record(stored);
       } catch (err) {
@@ -129,7 +129,7 @@ export class GroupCommit {
 
   /** Retry lookups (past the horizon, or found in the journal) for the whole group at once: one journal lookup for all. */
   private async earlierOutcomes(state: ThreadState, group: readonly PendingCommand[], now: Date): Promise<GroupInput[]> {
-    const earlier = await this.options.retries.earlierOutcomes(state, group.map((p) => p.command), now);
+    const earlier = await this.options.retries.earlierOutcomes(state, group, now);
     return group.map(({ command }, i) => ({ command, earlier: earlier[i] }));
   }
 }
@@ -156,6 +156,12 @@ function groupSignal(group: readonly PendingCommand[]): AbortSignal | undefined 
     else signal.addEventListener('abort', done, { once: true });
   }
   return all.signal;
+}
+
+/** The request ids of `group` the server minted (no one looks them up in the journal), if any. */
+function mintedRequestIds(group: readonly PendingCommand[]): ReadonlySet<string> | undefined {
+  const minted = group.filter((p) => p.requestIdOrigin !== 'client');
+  return minted.length === 0 ? undefined : new Set(minted.map((p) => p.command.requestId));
 }
 
 /** Answers each command in order with its own outcome. */

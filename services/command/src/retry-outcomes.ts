@@ -1,7 +1,14 @@
 import { outcomeOf, requireWithinRetryHorizon } from '@threadweaver/domain';
 import type { CommandOutcome, ThreadCommand, ThreadState } from '@threadweaver/domain';
-import { UnavailableError } from '@threadweaver/grpc-kit';
+import { DeadlineExceededError, UnavailableError } from '@threadweaver/grpc-kit';
 import type { Journal } from '@threadweaver/journal-dynamodb';
+import type { RequestIdOrigin } from './request-id-origin.js';
+
+/** A command with where its request id came from. */
+export interface OriginatedCommand {
+  readonly command: ThreadCommand;
+  readonly requestIdOrigin: RequestIdOrigin;
+}
 
 /** Options for {@link RetryOutcomes}. */
 export interface RetryOutcomesOptions {
@@ -23,6 +30,12 @@ export interface RetryOutcomesOptions {
  * events, minutes on most threads, seconds on the hottest). A request id
  * minted more than five minutes ahead of the server's clock is refused, so
  * a client clock ahead cannot push that bound far into the future.
+ *
+ * Request ids the server minted (`RequestIdOrigin`) have no request
+ * pointer: a first send is never looked up (no one can have sent it
+ * before), and a re-send the window cannot vouch for, which the index does
+ * not find either, is refused as DEADLINE_EXCEEDED — the first attempt may
+ * or may not have run — rather than run a second time.
  */
 export class RetryOutcomes {
   constructor(private readonly options: RetryOutcomesOptions) {}
@@ -35,17 +48,18 @@ export class RetryOutcomes {
    * requests). The journal is asked once for every id that needs it
    * (`findByRequestIds`).
    */
-  async earlierOutcomes(state: ThreadState, commands: readonly ThreadCommand[], now: Date): Promise<(EarlierOutcome | undefined)[]> {
+  async earlierOutcomes(state: ThreadState, requests: readonly OriginatedCommand[], now: Date): Promise<(EarlierOutcome | undefined)[]> {
+    const commands = requests.map((r) => r.command);
     const answers: (EarlierOutcome | undefined)[] = commands.map(() => undefined);
     const lookups: number[] = [];
-    commands.forEach((command, i) => {
+    requests.forEach(({ command, requestIdOrigin }, i) => {
       try {
         requireWithinRetryHorizon(command.requestId, now, this.options.horizonMs);
       } catch (error) {
         answers[i] = { error };
         return;
       }
-      if (this.needsLookup(state, command)) lookups.push(i);
+      if (requestIdOrigin !== 'minted' && this.needsLookup(state, command)) lookups.push(i);
     });
     if (lookups.length === 0 || state.status === 'absent') return answers;
     try {
@@ -53,6 +67,7 @@ export class RetryOutcomes {
       for (const i of lookups) {
         const event = found.get(commands[i]!.requestId);
         if (event !== undefined) answers[i] = { outcome: outcomeOf(event) };
+        else if (requests[i]!.requestIdOrigin === 'minted-resent') answers[i] = { error: unknownFirstAttempt(state.threadId) };
       }
     } catch (err) {
       const error = new UnavailableError(`could not look up the request ids of thread ${state.threadId}; retry the command`, { cause: err });
@@ -65,6 +80,13 @@ export class RetryOutcomes {
     if (state.status === 'absent' || state.recentRequests.has(command.requestId)) return false;
     return state.recentRequests.mayHaveLeft(command.requestId);
   }
+}
+
+function unknownFirstAttempt(threadId: string): DeadlineExceededError {
+  return new DeadlineExceededError(
+    `thread ${threadId}: an earlier attempt of this command, on a pod that stopped answering, may or may not have been applied, ` +
+      'and its request id (made by the server) has left the thread’s window of recent ids; give a requestId to make retries exactly once at any age',
+  );
 }
 
 /** What `earlierOutcomes` found for one command. */

@@ -11,6 +11,7 @@ import { IdlePassivation } from './idle-passivation.js';
 import { RetryOutcomes } from './retry-outcomes.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
 import { StateConfirmation } from './state-confirmation.js';
+import type { RequestIdOrigin } from './request-id-origin.js';
 import { newEntity, type Entity, type PendingCommand } from './thread-entity.js';
 import { ThreadPublication } from './thread-publication.js';
 import { ThreadRecovery } from './thread-recovery.js';
@@ -146,7 +147,7 @@ export class ThreadAggregateHost {
    * on next use, as after any failed append; a retry with the same request
    * id gets the first outcome if it was.
    */
-  async execute(command: ThreadCommand, options: { deadline?: Date | undefined } = {}): Promise<CommandOutcome> {
+  async execute(command: ThreadCommand, options: { deadline?: Date | undefined; requestIdOrigin?: RequestIdOrigin | undefined } = {}): Promise<CommandOutcome> {
     if (this.draining) throw new UnavailableError('command service is shutting down');
     requireCommandMetadata(command);
     const entity = this.entityFor(command.threadId);
@@ -154,7 +155,7 @@ export class ThreadAggregateHost {
     const deadline = commandDeadline(options.deadline, command.threadId);
     try {
       return await new Promise<CommandOutcome>((resolve, reject) => {
-        entity.pending.push({ command, resolve, reject, signal: deadline.signal });
+        entity.pending.push({ command, requestIdOrigin: options.requestIdOrigin ?? 'client', resolve, reject, signal: deadline.signal });
         this.queueGroup(entity);
       });
     } finally {

@@ -1,10 +1,13 @@
 import type { CommandOutcome, ThreadCommand, ThreadState } from '@threadweaver/domain';
 import { ThreadMailbox } from './mailbox.js';
+import type { RequestIdOrigin } from './request-id-origin.js';
 import { ThreadPublication, type PublicationProgress } from './thread-publication.js';
 
 /** A command waiting for its thread's next group commit, with how to answer it. */
 export interface PendingCommand {
   readonly command: ThreadCommand;
+  /** Where its request id came from: minted ones get no request pointer, and a minted re-send is never run twice (`RetryOutcomes`). */
+  readonly requestIdOrigin: RequestIdOrigin;
   resolve(outcome: CommandOutcome): void;
   reject(err: unknown): void;
   /** Aborts at the caller's deadline (`commandDeadline`); undefined without one. */

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ThreadEvent } from '@threadweaver/domain';
 import { DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
 import {
@@ -115,3 +116,21 @@ export async function startCommandService(store: TestStore, env: Record<string, 
 
 /** A fresh account or request id. */
 export const newId = (): string => ulid();
+
+/** Appends `count` one-message events after `afterSeq` straight through the journal API (fast, but the thread must not be in a running host's memory). */
+export async function seedMessages(store: TestStore, threadId: string, sender: string, afterSeq: number, count: number): Promise<void> {
+  const startMs = Date.now();
+  const events = Array.from(
+    { length: count },
+    (_, i): ThreadEvent => ({
+      type: 'MessagesAdded',
+      threadId,
+      sequenceNr: afterSeq + 1 + i,
+      occurredAt: new Date(startMs + i),
+      requestId: newId(),
+      accountId: sender,
+      messages: [{ id: newId(), text: `seed ${i}`, toAccountIds: [] }],
+    }),
+  );
+  for (let i = 0; i < events.length; i += 100) await Promise.all(events.slice(i, i + 100).map((e) => store.journal.append(e)));
+}

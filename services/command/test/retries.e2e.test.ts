@@ -1,28 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
-import { limits, type ThreadEvent } from '@threadweaver/domain';
+import { limits } from '@threadweaver/domain';
 import { ulid } from 'ulid';
-import { newId, startCommandService, startStore, type TestStore } from './command-fixture.js';
+import { newId, seedMessages, startCommandService, startStore, type TestStore } from './command-fixture.js';
 
 jest.setTimeout(180_000);
-
-/** Appends `count` one-message events after `afterSeq` straight through the journal API (fast, but the thread must not be in a running host's memory). */
-async function seedMessages(store: TestStore, threadId: string, sender: string, afterSeq: number, count: number): Promise<void> {
-  const startMs = Date.now();
-  const events = Array.from(
-    { length: count },
-    (_, i): ThreadEvent => ({
-      type: 'MessagesAdded',
-      threadId,
-      sequenceNr: afterSeq + 1 + i,
-      occurredAt: new Date(startMs + i),
-      requestId: newId(),
-      accountId: sender,
-      messages: [{ id: newId(), text: `seed ${i}`, toAccountIds: [] }],
-    }),
-  );
-  for (let i = 0; i < events.length; i += 100) await Promise.all(events.slice(i, i + 100).map((e) => store.journal.append(e)));
-}
 
 /** The reads a request-id lookup makes (index Query, pointer BatchGetItem), served so far. */
 function lookupReads(store: TestStore): number {
