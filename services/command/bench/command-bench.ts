@@ -178,10 +178,13 @@ try {
   try {
     for (let round = 0; round < rounds; round++) {
       for (const clients of hotClients) {
-        for (const [mode, target, tables] of [['on', service, serviceTables], ['off', ungrouped!, ungroupedTables]] as const) {
+        const modes = [['on', service, serviceTables], ['off', ungrouped!, ungroupedTables]] as const;
+        // At 64 clients also with request ids the clients give: a request pointer per batched event.
+        for (const [mode, target, tables] of clients === 64 ? [...modes, ['on-client-ids', service, serviceTables] as const] : modes) {
           const pids = { bench: process.pid, service: target.pid, dynalite: dynalite.pid, ...nats };
           const key = `${clients}:${mode}`;
-          hotRuns.set(key, [...(hotRuns.get(key) ?? []), await benchHotThread(target, client, tables.eventsTable, { clients, seconds, pids })]);
+          const run = await benchHotThread(target, client, tables.eventsTable, { clients, seconds, pids, clientRequestIds: mode === 'on-client-ids' });
+          hotRuns.set(key, [...(hotRuns.get(key) ?? []), run]);
         }
       }
       if (onlyHot) continue;
@@ -234,6 +237,10 @@ try {
       `hot thread, ${clients} clients: on / off = ${(on.rate / off.rate).toFixed(1)} x commands/s (target at 64: >= 5), ` +
         `p99 ${on.p99.toFixed(1)} vs ${off.p99.toFixed(1)} ms, service CPU ms per command ${on.cpu.toFixed(2)} vs ${off.cpu.toFixed(2)}`,
     );
+    const withIds = hotRuns.get(`${clients}:on-client-ids`);
+    if (withIds === undefined) continue;
+    const given = describeHotRun(`hot thread, ${clients} clients, group commit on, request ids given by the clients (one request pointer per batched event)`, withIds);
+    console.log(`hot thread, ${clients} clients, request ids given: on / off = ${(given.rate / off.rate).toFixed(1)} x commands/s, p99 ${given.p99.toFixed(1)} vs ${off.p99.toFixed(1)} ms`);
   }
   for (const tables of [serviceTables, rawTables, floorTables, unauthenticatedTables, ungroupedTables, tracedTables]) await tables?.drop();
 } finally {

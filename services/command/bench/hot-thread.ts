@@ -23,7 +23,7 @@ export async function benchHotThread(
   service: ServiceProcess,
   dynamo: DynamoDBClient,
   eventsTable: string,
-  options: { clients: number; seconds: number; pids: Record<string, number> },
+  options: { clients: number; seconds: number; pids: Record<string, number>; clientRequestIds?: boolean },
 ): Promise<HotRun> {
   const raws = Array.from({ length: Math.min(options.clients, 16) }, () => new ThreadCommandServiceClient(service.address, credentials.createInsecure()));
   try {
@@ -34,7 +34,9 @@ export async function benchHotThread(
     let posted = 0;
     const run = await closedLoop({ concurrency: options.clients, seconds: options.seconds, cpu }, async (worker) => {
       posted += 1;
-      await clients[worker % clients.length]!.addMessages({ requestId: '', accountId: admin, threadId, messages: [{ text: `hot ${posted}`, toAccountIds: [] }] });
+      // No request id: the server mints one (no request pointer); with clientRequestIds, each post gives its own.
+      const requestId = options.clientRequestIds === true ? ulid() : '';
+      await clients[worker % clients.length]!.addMessages({ requestId, accountId: admin, threadId, messages: [{ text: `hot ${posted}`, toAccountIds: [] }] });
     });
     return { run, ...(await countOf(dynamo, eventsTable, threadId)) };
   } finally {
