@@ -71,7 +71,7 @@ export class ClusterCommandRouter implements CommandRouter {
   async dispatch(command: CommandRequest, context: DispatchContext = {}): Promise<CommandOutcome> {
     const placement = this.placement;
     if (placement === undefined) throw new UnavailableError('command service is still starting; retry');
-    const peer = this.fromPeer(command, context.forwardedMarker, placement);
+    const peer = this.fromPeer(command, context, placement);
     // Only a peer can say the request id was minted (the id it sends is filled in).
     if (peer !== undefined) return this.options.local.dispatch(command, { ...context, requestIdOrigin: peer.origin });
     const { threadId } = command.request;
@@ -90,9 +90,11 @@ export class ClusterCommandRouter implements CommandRouter {
       if (owner?.address === this.selfAddress) return this.options.local.dispatch(command, { ...context, requestIdOrigin: origin });
       if (owner !== undefined) {
         try {
+          const marker = this.options.forwardingMarker.sign(this.selfAddress, command);
           const outcome = await this.options.peers.forward(owner.address, command, {
             deadline,
-            marker: this.options.forwardingMarker.sign(this.selfAddress, command, origin),
+            marker,
+            originTag: this.options.forwardingMarker.originTag(marker, origin),
             authorization: context.authorization,
           });
           forwards.add(1, { outcome: 'ok' });
@@ -124,10 +126,11 @@ export class ClusterCommandRouter implements CommandRouter {
    * there but failed is logged and counted (the call is then routed as if
    * it had none, so posing as a peer gains nothing).
    */
-  private fromPeer(command: CommandRequest, marker: string | undefined, placement: Placement): { sender: string; origin: RequestIdOrigin } | undefined {
+  private fromPeer(command: CommandRequest, context: DispatchContext, placement: Placement): { sender: string; origin: RequestIdOrigin } | undefined {
+    const marker = context.forwardedMarker;
     if (marker === undefined) return undefined;
     const isPeer = (address: string): boolean => address !== this.selfAddress && placement.view().members.some((m) => m.address === address);
-    const check = this.options.forwardingMarker.verify(marker, command, isPeer);
+    const check = this.options.forwardingMarker.verify(marker, command, isPeer, context.forwardedOriginTag);
     if (check.ok) return check;
     this.refused(command, check.reason);
     return undefined;

@@ -14,6 +14,8 @@ export interface DispatchContext {
    * peer forwarded the call, run it here and never forward again.
    */
   readonly forwardedMarker?: string | undefined;
+  /** The request id origin tag beside the marker, unverified (see `ForwardingMarker.originTag`). */
+  readonly forwardedOriginTag?: string | undefined;
   /** The caller's `authorization` metadata, sent on with a forwarded command so the owner verifies the caller itself. */
   readonly authorization?: string | undefined;
   /** Where the command's request id came from (see `RequestIdOrigin`). @default 'client' */

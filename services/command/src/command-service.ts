@@ -4,7 +4,7 @@ import type { Logger } from '@threadweaver/telemetry';
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { commandMethods, commandRow, withServerIds, type CommandMethod, type CommandRequest } from './command-requests.js';
 import type { CommandRouter, DispatchContext } from './command-router.js';
-import { forwardedByHeader } from './forwarding-client.js';
+import { forwardedByHeader, requestIdOriginHeader } from './forwarding-client.js';
 import type { IdGenerator } from './ids.js';
 import { originOfGivenRequestId } from './request-id-origin.js';
 
@@ -39,15 +39,17 @@ function handlerFor(method: CommandMethod, deps: CommandServiceDeps) {
   );
 }
 
-/** The deadline, (unverified) forwarded marker and credentials of an incoming call. */
+/** The deadline, (unverified) forwarded marker and origin tag, and credentials of an incoming call. */
 function dispatchContext(call: ServerUnaryCall<unknown, unknown>): DispatchContext {
   const deadline = call.getDeadline();
   const millis = deadline instanceof Date ? deadline.getTime() : deadline;
   const marker = call.metadata.get(forwardedByHeader)[0];
+  const originTag = call.metadata.get(requestIdOriginHeader)[0];
   const authorization = call.metadata.get(authorizationKey)[0];
   return {
     deadline: Number.isFinite(millis) ? new Date(millis) : undefined,
     forwardedMarker: typeof marker === 'string' ? marker : undefined,
+    forwardedOriginTag: typeof originTag === 'string' ? originTag : undefined,
     authorization: typeof authorization === 'string' ? authorization : undefined,
   };
 }

@@ -11,6 +11,8 @@ import type { CommandRequest } from './command-requests.js';
  * the journal's conditional write is the safety net when two views disagree.
  */
 export const forwardedByHeader = 'x-threadweaver-forwarded-by';
+/** Request metadata beside {@link forwardedByHeader}: the request id's origin, bound to the marker (`ForwardingMarker.originTag`). */
+export const requestIdOriginHeader = 'x-threadweaver-request-id-origin';
 
 /** Per-call options of {@link PeerClients.forward}. */
 export interface ForwardOptions {
@@ -18,6 +20,8 @@ export interface ForwardOptions {
   readonly deadline: Date;
   /** The signed marker naming this pod, sent in {@link forwardedByHeader}. */
   readonly marker: string;
+  /** The request id's origin bound to `marker`, sent in {@link requestIdOriginHeader}. */
+  readonly originTag: string;
   /**
    * The caller's `authorization` metadata. The owner verifies the caller's
    * token itself rather than trusting this pod's word for who the caller is.
@@ -52,6 +56,7 @@ export class PeerClients {
     const method = ThreadCommandServiceService[command.method] as unknown as MethodDefinition<CommandRequest['request'], AnyResponse>;
     const metadata = new Metadata();
     metadata.set(forwardedByHeader, options.marker);
+    metadata.set(requestIdOriginHeader, options.originTag);
     if (options.authorization !== undefined) metadata.set('authorization', options.authorization);
     return new Promise((resolve, reject) => {
       this.client(address).makeUnaryRequest(

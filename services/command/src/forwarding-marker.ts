@@ -21,17 +21,14 @@ export interface ForwardingMarkerOptions {
   clock?: () => number;
 }
 
-/** v2 carries the request id's origin; v1 (before it) is still honoured, as `client`, while pods roll. */
-const version = 'v2';
-const origins: Record<string, RequestIdOrigin> = { c: 'client', m: 'minted', r: 'minted-resent' };
-const originCodes: Record<RequestIdOrigin, string> = { client: 'c', minted: 'm', 'minted-resent': 'r' };
+const version = 'v1';
+const origins: readonly RequestIdOrigin[] = ['client', 'minted', 'minted-resent'];
 
 /**
  * The forwarded marker between command pods, made unforgeable: an
  * HMAC-SHA256, under a key shared through a Secret, over the sender's
- * address, the time of signing, the call it rides on (method, thread id,
- * request id) and where that request id came from (`RequestIdOrigin`: only
- * a peer can say it minted an id). A receiver honours it only when the signature holds, it is
+ * address, the time of signing and the call it rides on (method, thread id,
+ * request id). A receiver honours it only when the signature holds, it is
  * recent, and the sender is a member of the receiver's current view.
  *
  * Why a signed marker and not mTLS: the command port also serves the edge
@@ -43,6 +40,13 @@ const originCodes: Record<RequestIdOrigin, string> = { client: 'c', minted: 'm',
  * spoofed source, can reach port 50051). A captured marker replays only the
  * same request id on the same thread, which the aggregate already answers
  * idempotently, and only until it expires.
+ *
+ * Beside the marker, a forwarder says where the request id came from
+ * (`RequestIdOrigin`: only a peer can say it minted an id) in an origin tag,
+ * `<origin>.<HMAC of the marker and the origin>`, in a header of its own: a
+ * pod of the release before ignores the header, so pods of both releases
+ * verify each other's markers while they roll, and a call without a tag is
+ * `client`.
  */
 export class ForwardingMarker {
   private readonly key: Buffer;
@@ -55,37 +59,50 @@ export class ForwardingMarker {
     this.clock = options.clock ?? Date.now;
   }
 
-  /** The marker `sender` attaches when it forwards `command`, whose request id came from `origin`. */
-  sign(sender: string, command: CommandRequest, origin: RequestIdOrigin = 'client'): string {
+  /** The marker `sender` attaches when it forwards `command`. */
+  sign(sender: string, command: CommandRequest): string {
     const at = String(this.clock());
     const address = Buffer.from(sender, 'utf8').toString('base64url');
-    const code = originCodes[origin];
-    return `${version}.${address}.${at}.${code}.${this.mac(version, sender, at, command, code).toString('base64url')}`;
+    return `${version}.${address}.${at}.${this.mac(sender, at, command).toString('base64url')}`;
   }
 
-  /** Checks a received marker against the call it came with and the current members (`isPeer`). */
-  verify(value: string, command: CommandRequest, isPeer: (address: string) => boolean): MarkerCheck {
+  /** The origin tag sent beside `marker`: `origin`, bound to that marker. */
+  originTag(marker: string, origin: RequestIdOrigin): string {
+    return `${origin}.${this.originMac(marker, origin).toString('base64url')}`;
+  }
+
+  /**
+   * Checks a received marker against the call it came with and the current
+   * members (`isPeer`), and the origin tag beside it, if any: a tag that
+   * does not hold refuses the marker too.
+   */
+  verify(value: string, command: CommandRequest, isPeer: (address: string) => boolean, originTag?: string): MarkerCheck {
     const parts = value.split('.');
-    // v1: version.address.at.mac (no origin); v2: version.address.at.origin.mac.
-    const v1 = parts.length === 4 && parts[0] === 'v1';
-    const v2 = parts.length === 5 && parts[0] === version && origins[parts[3] ?? ''] !== undefined;
-    if ((!v1 && !v2) || !/^\d{1,15}$/.test(parts[2] ?? '')) return { ok: false, reason: 'malformed' };
-    const [marked = '', address = '', at = ''] = parts;
-    const code = v2 ? parts[3]! : undefined;
+    if (parts.length !== 4 || parts[0] !== version || !/^\d{1,15}$/.test(parts[2] ?? '')) return { ok: false, reason: 'malformed' };
+    const [, address = '', at = '', signature = ''] = parts;
     const sender = Buffer.from(address, 'base64url').toString('utf8');
-    const given = Buffer.from(parts[parts.length - 1]!, 'base64url');
-    const expected = this.mac(marked, sender, at, command, code);
+    const given = Buffer.from(signature, 'base64url');
+    const expected = this.mac(sender, at, command);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
     if (Math.abs(this.clock() - Number(at)) > this.maxAgeMs) return { ok: false, reason: 'expired' };
     if (!isPeer(sender)) return { ok: false, reason: 'not-a-peer' };
-    return { ok: true, sender, origin: code === undefined ? 'client' : origins[code]! };
+    if (originTag === undefined) return { ok: true, sender, origin: 'client' };
+    const dot = originTag.indexOf('.');
+    const origin = origins.find((o) => o === originTag.slice(0, dot));
+    if (origin === undefined) return { ok: false, reason: 'malformed' };
+    const tagMac = Buffer.from(originTag.slice(dot + 1), 'base64url');
+    const expectedTag = this.originMac(value, origin);
+    if (tagMac.length !== expectedTag.length || !timingSafeEqual(tagMac, expectedTag)) return { ok: false, reason: 'bad-signature' };
+    return { ok: true, sender, origin };
   }
 
-  private mac(marked: string, sender: string, at: string, command: CommandRequest, originCode: string | undefined): Buffer {
+  private originMac(marker: string, origin: RequestIdOrigin): Buffer {
+    return createHmac('sha256', this.key).update(['origin', marker, origin].join('\n')).digest();
+  }
+
+  private mac(sender: string, at: string, command: CommandRequest): Buffer {
     const { threadId, requestId } = command.request;
-    const fields = [marked, sender, at, command.method, threadId, requestId];
-    if (originCode !== undefined) fields.push(originCode);
     // Newline-separated: none of the fields can hold one, so the encoding is unambiguous.
-    return createHmac('sha256', this.key).update(fields.join('\n')).digest();
+    return createHmac('sha256', this.key).update([version, sender, at, command.method, threadId, requestId].join('\n')).digest();
   }
 }

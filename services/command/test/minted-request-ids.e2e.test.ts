@@ -3,7 +3,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { limits } from '@threadweaver/domain';
 import { ForwardingMarker } from '../src/forwarding-marker.js';
-import { forwardedByHeader } from '../src/forwarding-client.js';
+import { forwardedByHeader, requestIdOriginHeader } from '../src/forwarding-client.js';
 import type { RequestIdOrigin } from '../src/request-id-origin.js';
 import { newId, seedMessages, startStore, type TestStore } from './command-fixture.js';
 import { TestCluster, type ClusterNode } from './cluster-fixture.js';
@@ -49,8 +49,11 @@ describe('command cluster: request ids the server minted', () => {
   /** AddMessages straight to the owner, forwarded (so it says) by `entry` with a request id of `origin`. */
   function postAsPeer(requestId: string, origin: RequestIdOrigin, text = 'hi') {
     const request = { requestId, accountId: admin, threadId, messages: [{ text, toAccountIds: [] }] };
+    const signer = new ForwardingMarker({ key: cluster.forwardingKey });
+    const marker = signer.sign(entry.address, { method: 'addMessages', request });
     const metadata = new Metadata();
-    metadata.set(forwardedByHeader, new ForwardingMarker({ key: cluster.forwardingKey }).sign(entry.address, { method: 'addMessages', request }, origin));
+    metadata.set(forwardedByHeader, marker);
+    metadata.set(requestIdOriginHeader, signer.originTag(marker, origin));
     return owner.client.addMessages(request, { metadata });
   }
 
