@@ -77,7 +77,9 @@ describe('command service: restart and shutdown', () => {
     // The first periodic snapshot is due at 2; every later one falls within the interval.
     expect(throttled.snapshotAt).toBe(2);
     const unthrottled = await run('0');
-    expect(unthrottled.snapshotAt).toBeGreaterThanOrEqual(10);
+    // Past the first: with no interval the snapshots follow the thread. Not necessarily to 10 or
+    // more: one falling due while the thread's previous snapshot write is in flight waits for the next.
+    expect(unthrottled.snapshotAt).toBeGreaterThan(2);
 
     // A new process recovers from the snapshot at 2 and the ten events after it.
     const next = await startCommandService(store);
