@@ -1,5 +1,6 @@
 // typescript-eslint with type-checked rules (STYLE §8). Generated code
-// (proto/gen, the Prisma client) is never linted.
+// (proto/gen, the Prisma client) is never linted. Type information comes
+// from one program over every linted file (tsconfig.eslint.json).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -12,7 +13,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./proto/tsconfig.json', './libs/*/tsconfig.json', './libs/*/bench/tsconfig.json', './services/*/bench/tsconfig.json', './services/*/tsconfig.json', './tools/*/tsconfig.json', './tsconfig.tests.json'],
+        project: ['./tsconfig.eslint.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
