@@ -20,25 +20,30 @@ async function itemStarts(store: TestStore, threadId: string): Promise<Set<numbe
 
 // Request ids the server mints (the caller gave none) get no request
 // pointer: no client knows them, and the only re-send is the receiving
-// pod's own, after an owner stopped answering. This test is that pod: it
-// sends commands to the owner as its peer `entry` would, with the marker
-// the pods' shared key signs, saying where each request id came from.
+// pod's own, after an owner stopped answering. The first test is that pod:
+// it sends commands to `owner` as its peer `entry` would, with the marker
+// the pods' shared key signs, saying where each request id came from. The
+// second runs the whole chain through `entry` and `crashing`.
 describe('command cluster: request ids the server minted', () => {
   let store: TestStore;
   let cluster: TestCluster;
   let entry: ClusterNode;
   let owner: ClusterNode;
+  let crashing: ClusterNode;
   let threadId: string;
   let admin: string;
+  /** The owner of `id` in the first view. */
+  const ownerName = (id: string): string | undefined => cluster.ownerOf(id, [entry.name, owner.name, crashing.name]);
 
   beforeAll(async () => {
     store = await startStore();
     cluster = await TestCluster.start(store);
-    [entry, owner] = await Promise.all([cluster.addNode(), cluster.addNode()]);
-    await cluster.awaitView([entry.name, owner.name]);
+    // `crashing` dies right after the append that stores its third event, before answering it.
+    [entry, owner, crashing] = await Promise.all([cluster.addNode(), cluster.addNode(), cluster.addNode({ FAULT_CRASH_AFTER_APPEND: '3' })]);
+    await cluster.awaitView([entry.name, owner.name, crashing.name]);
     admin = newId();
     do threadId = newId();
-    while (cluster.ownerOf(threadId, [entry.name, owner.name]) !== owner.name);
+    while (ownerName(threadId) !== owner.name);
     await owner.client.createThread({ requestId: newId(), accountId: admin, threadId, title: 'minted ids', administratorIds: [admin], memberIds: [] });
   });
   afterAll(async () => {
@@ -104,56 +109,35 @@ describe('command cluster: request ids the server minted', () => {
     const ran = await postAsPeer(fresh, 'minted-resent');
     expect(ran.sequenceNr).toBe(headAfterLater + 1);
   });
-});
-
-// The whole chain, from the pod that minted the ids: `entry` forwards posts
-// without request ids to `owner`, which stores them as one batch and dies
-// before it answers. While `entry` retries, more than a window of later
-// events lands; then the thread moves to `entry`. Its re-sends must be
-// marked as such: each post is answered with its first outcome (found
-// through the index) or refused as unknown, and none is stored twice.
-describe('command cluster: a crash between storing minted ids and answering', () => {
-  let store: TestStore;
-  let cluster: TestCluster;
-
-  beforeAll(async () => {
-    store = await startStore();
-    cluster = await TestCluster.start(store);
-  });
-  afterAll(async () => {
-    await cluster?.close();
-    await store?.close();
-  });
 
   it('answers every re-sent post with its first outcome or as unknown, and stores each once', async () => {
-    const entry = await cluster.addNode();
-    // It dies right after the append that stores its third post, before answering it: with ten
-    // concurrent posts that append is a batch (the first group takes what has arrived, the next the rest).
-    const owner = await cluster.addNode({ FAULT_CRASH_AFTER_APPEND: '3' });
-    await cluster.awaitView([entry.name, owner.name]);
-    const admin = newId();
-    let threadId: string;
-    do threadId = newId();
-    while (cluster.ownerOf(threadId, [entry.name, owner.name]) !== owner.name);
-    // Created in the journal, so the owner's first append is the posts' batch.
-    await store.journal.append({ type: 'ThreadCreated', threadId, sequenceNr: 1, occurredAt: new Date(), requestId: newId(), accountId: admin, creatorId: admin, title: 'crash', administratorIds: [admin], memberIds: [] });
+    // `entry` forwards posts without request ids to `crashing`, which stores them and dies before it
+    // answers; with ten concurrent posts the append it dies after is a batch (the first group takes
+    // what has arrived, the next the rest). While `entry` retries, more than a window of later events
+    // lands; then the thread moves. The re-sends must be marked as such: each post is answered with
+    // its first outcome (found through the index) or refused as unknown, and none is stored twice.
+    let postedThread: string;
+    do postedThread = newId();
+    while (ownerName(postedThread) !== crashing.name);
+    // Created in the journal, so the posts are the only events `crashing` appends.
+    await store.journal.append({ type: 'ThreadCreated', threadId: postedThread, sequenceNr: 1, occurredAt: new Date(), requestId: newId(), accountId: admin, creatorId: admin, title: 'crash', administratorIds: [admin], memberIds: [] });
 
     const posts = Array.from({ length: 10 }, (_, i) =>
-      entry.client.addMessages({ requestId: '', accountId: admin, threadId, messages: [{ text: `post ${i}`, toAccountIds: [] }] }, { deadlineMs: 30_000 }).then(
+      entry.client.addMessages({ requestId: '', accountId: admin, threadId: postedThread, messages: [{ text: `post ${i}`, toAccountIds: [] }] }, { deadlineMs: 30_000 }).then(
         (reply) => ({ reply, err: undefined }),
         (err: { code?: number; details?: string }) => ({ reply: undefined, err }),
       ),
     );
-    await owner.process.exited;
-    const head = await store.journal.highestSequenceNr(threadId);
-    // The item the owner died after holds more than one post: all but its first have no pointer.
-    const lastItemStart = Math.max(...(await itemStarts(store, threadId)));
+    await crashing.process.exited;
+    const head = await store.journal.highestSequenceNr(postedThread);
+    // The item `crashing` died after holds more than one post: all but its first have no pointer.
+    const lastItemStart = Math.max(...(await itemStarts(store, postedThread)));
     expect(head - lastItemStart).toBeGreaterThan(0);
-    await seedMessages(store, threadId, admin, head, limits.rememberedRequests + 100);
-    cluster.removePod(owner.name);
+    await seedMessages(store, postedThread, admin, head, limits.rememberedRequests + 100);
+    cluster.removePod(crashing.name);
 
     const answers = await Promise.all(posts);
-    const events = await store.journal.readEvents(threadId, 1);
+    const events = await store.journal.readEvents(postedThread, 1);
     const texts = events.flatMap((e) => (e.type === 'MessagesAdded' ? e.messages.map((m) => m.text) : []));
     answers.forEach(({ reply, err }, i) => {
       const at = events.findIndex((e) => e.type === 'MessagesAdded' && e.messages[0]!.text === `post ${i}`);
