@@ -1,7 +1,7 @@
 // Throughput of the command service against dynalite, compared with the raw
 // conditional PutItem rate of the same dynalite at the same concurrency.
 // Not a test: `npm run bench -w services/command` (builds the service first).
-// BENCH_SECONDS (per phase and round, default 5), BENCH_ROUNDS (default 3)
+// BENCH_SECONDS (per phase and round, default 5), BENCH_ROUNDS (default 3), BENCH_WARMUP_SECONDS (3)
 // and BENCH_CONCURRENCY (default 16) tune it. The two phases alternate for
 // BENCH_ROUNDS rounds so a noisy neighbour hits both alike; dynalite runs in
 // its own process, shared by both phases. BENCH_TRACING=1 adds a third
@@ -34,6 +34,15 @@ import { appendCondition, journalLikeItem } from './journal-like-item.js';
 import { benchHotThread, describeHotRun, type HotRun } from './hot-thread.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
+/**
+ * Untimed spread-thread load on every process before the first round
+ * (BENCH_WARMUP_SECONDS, default 3; 0 skips it): a process measured cold
+ * pays its JIT warm-up inside the figures. Before it was added, the command
+ * service's CPU per command moved by 30 % between runs with the phase
+ * order (the process that had run the hot phases first came out cheapest)
+ * while the tiny floor's held steady.
+ */
+const warmUpSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 3);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const messagesPerThread = 20;
@@ -51,10 +60,10 @@ const onlyHot = process.env['BENCH_HOT'] === 'only';
 const natsServerPid = pidsNamed('nats-server')[0];
 
 /** Runs `concurrency` workers (each made by `makeWorker`) for `seconds`, counting the CPU time of each of `pids`. */
-function drive(pids: Record<string, number>, makeWorker: (index: number) => () => Promise<void>): Promise<ClosedLoopRun> {
+function drive(pids: Record<string, number>, makeWorker: (index: number) => () => Promise<void>, runSeconds = seconds): Promise<ClosedLoopRun> {
   const workers = Array.from({ length: concurrency }, (_, i) => makeWorker(i));
   const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, () => processCpuMs(pid)]));
-  return closedLoop({ concurrency, seconds, cpu }, (worker) => workers[worker]!());
+  return closedLoop({ concurrency, seconds: runSeconds, cpu }, (worker) => workers[worker]!());
 }
 
 function describeRun(name: string, run: ClosedLoopRun): number {
@@ -107,7 +116,7 @@ async function startService(
   });
 }
 
-async function benchService(service: ServiceProcess): Promise<ClosedLoopRun> {
+async function benchService(service: ServiceProcess, runSeconds = seconds): Promise<ClosedLoopRun> {
   const raws: ThreadCommandServiceClient[] = [];
   try {
     const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
@@ -128,13 +137,13 @@ async function benchService(service: ServiceProcess): Promise<ClosedLoopRun> {
         await client.addMessages({ requestId: '', accountId: account, threadId, messages: [{ text: `message ${posted}`, toAccountIds: [] }] });
         posted += 1;
       };
-    });
+    }, runSeconds);
   } finally {
     for (const raw of raws) raw.close();
   }
 }
 
-async function benchRawPuts(client: DynamoDBClient, table: string): Promise<ClosedLoopRun> {
+async function benchRawPuts(client: DynamoDBClient, table: string, runSeconds = seconds): Promise<ClosedLoopRun> {
   return drive({ bench: process.pid, dynalite: dynalite.pid }, () => {
     const threadId = ulid();
     let sequenceNr = 0;
@@ -142,7 +151,7 @@ async function benchRawPuts(client: DynamoDBClient, table: string): Promise<Clos
       sequenceNr += 1;
       await client.send(new PutItemCommand({ TableName: table, Item: journalLikeItem(threadId, sequenceNr), ConditionExpression: appendCondition }));
     };
-  });
+  }, runSeconds);
 }
 
 const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
@@ -176,6 +185,10 @@ try {
   const hotRuns = new Map<string, HotRun[]>();
   const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
   try {
+    if (warmUpSeconds > 0) {
+      for (const target of [service, ungrouped, unauthenticated, tracedService, floor]) if (target !== undefined) await benchService(target, warmUpSeconds);
+      await benchRawPuts(putClient, rawTables.eventsTable, warmUpSeconds);
+    }
     for (let round = 0; round < rounds; round++) {
       for (const clients of hotClients) {
         const modes = [['on', service, serviceTables], ['off', ungrouped!, ungroupedTables]] as const;
