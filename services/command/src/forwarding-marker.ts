@@ -83,17 +83,20 @@ export class ForwardingMarker {
     const sender = Buffer.from(address, 'base64url').toString('utf8');
     const given = Buffer.from(signature, 'base64url');
     const expected = this.mac(sender, at, command);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+    if (!sameMac(given, expected)) return { ok: false, reason: 'bad-signature' };
     if (Math.abs(this.clock() - Number(at)) > this.maxAgeMs) return { ok: false, reason: 'expired' };
     if (!isPeer(sender)) return { ok: false, reason: 'not-a-peer' };
-    if (originTag === undefined) return { ok: true, sender, origin: 'client' };
+    const origin = originTag === undefined ? 'client' : this.originOf(value, originTag);
+    return typeof origin === 'string' ? { ok: true, sender, origin } : origin;
+  }
+
+  /** The origin an origin tag bound to `marker` says, or why it is refused. */
+  private originOf(marker: string, originTag: string): RequestIdOrigin | { readonly ok: false; readonly reason: MarkerRefusal } {
     const dot = originTag.indexOf('.');
     const origin = origins.find((o) => o === originTag.slice(0, dot));
     if (origin === undefined) return { ok: false, reason: 'malformed' };
-    const tagMac = Buffer.from(originTag.slice(dot + 1), 'base64url');
-    const expectedTag = this.originMac(value, origin);
-    if (tagMac.length !== expectedTag.length || !timingSafeEqual(tagMac, expectedTag)) return { ok: false, reason: 'bad-signature' };
-    return { ok: true, sender, origin };
+    if (!sameMac(Buffer.from(originTag.slice(dot + 1), 'base64url'), this.originMac(marker, origin))) return { ok: false, reason: 'bad-signature' };
+    return origin;
   }
 
   private originMac(marker: string, origin: RequestIdOrigin): Buffer {
@@ -105,4 +108,9 @@ export class ForwardingMarker {
     // Newline-separated: none of the fields can hold one, so the encoding is unambiguous.
     return createHmac('sha256', this.key).update([version, sender, at, command.method, threadId, requestId].join('\n')).digest();
   }
+}
+
+/** Constant-time comparison of a received MAC with the expected one. */
+function sameMac(given: Buffer, expected: Buffer): boolean {
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
