@@ -7,8 +7,7 @@ import { createZeroedCounter, meterFor, type Logger } from '@threadweaver/teleme
 import type { CommandRequest } from './command-requests.js';
 import type { CommandRouter, DispatchContext } from './command-router.js';
 import type { PeerClients } from './forwarding-client.js';
-import type { ForwardingMarker, MarkerRefusal } from './forwarding-marker.js';
-import type { RequestIdOrigin } from './request-id-origin.js';
+import type { ForwardingMarker, MarkerHonoured, MarkerRefusal } from './forwarding-marker.js';
 
 const meter = meterFor('command');
 const forwards = createZeroedCounter(meter, 'threadweaver.command.forwards', { description: 'Commands forwarded to the owning pod, by outcome (ok, or the gRPC status of the failure)' }, [
@@ -126,7 +125,7 @@ export class ClusterCommandRouter implements CommandRouter {
    * there but failed is logged and counted (the call is then routed as if
    * it had none, so posing as a peer gains nothing).
    */
-  private fromPeer(command: CommandRequest, context: DispatchContext, placement: Placement): { sender: string; origin: RequestIdOrigin } | undefined {
+  private fromPeer(command: CommandRequest, context: DispatchContext, placement: Placement): MarkerHonoured | undefined {
     const marker = context.forwardedMarker;
     if (marker === undefined) return undefined;
     const isPeer = (address: string): boolean => address !== this.selfAddress && placement.view().members.some((m) => m.address === address);

@@ -30,17 +30,15 @@ function handlerFor(method: CommandMethod, deps: CommandServiceDeps) {
   const rpcName = path.slice(path.lastIndexOf('/') + 1);
   const row = commandRow(method);
   return unaryHandler(deps.logger, rpcName, async (request: CommandRequest['request'], call: ServerUnaryCall<unknown, unknown>) =>
-    row.reply(
-      await deps.router.dispatch(withServerIds({ method, request } as CommandRequest, deps.ids), {
-        ...dispatchContext(call),
-        requestIdOrigin: originOfGivenRequestId(request.requestId),
-      }),
-    ),
+    row.reply(await deps.router.dispatch(withServerIds({ method, request } as CommandRequest, deps.ids), dispatchContext(call, request.requestId))),
   );
 }
 
-/** The deadline, (unverified) forwarded marker and origin tag, and credentials of an incoming call. */
-function dispatchContext(call: ServerUnaryCall<unknown, unknown>): DispatchContext {
+/**
+ * The deadline, (unverified) forwarded marker and origin tag, and credentials
+ * of an incoming call, and the origin of the request id it gave (before any is minted).
+ */
+function dispatchContext(call: ServerUnaryCall<unknown, unknown>, givenRequestId: string): DispatchContext {
   const deadline = call.getDeadline();
   const millis = deadline instanceof Date ? deadline.getTime() : deadline;
   const marker = call.metadata.get(forwardedByHeader)[0];
@@ -51,5 +49,6 @@ function dispatchContext(call: ServerUnaryCall<unknown, unknown>): DispatchConte
     forwardedMarker: typeof marker === 'string' ? marker : undefined,
     forwardedOriginTag: typeof originTag === 'string' ? originTag : undefined,
     authorization: typeof authorization === 'string' ? authorization : undefined,
+    requestIdOrigin: originOfGivenRequestId(givenRequestId),
   };
 }

@@ -6,7 +6,18 @@ import type { RequestIdOrigin } from './request-id-origin.js';
 export type MarkerRefusal = 'malformed' | 'bad-signature' | 'expired' | 'not-a-peer';
 
 /** The outcome of {@link ForwardingMarker.verify}. */
-export type MarkerCheck = { readonly ok: true; readonly sender: string; readonly origin: RequestIdOrigin } | { readonly ok: false; readonly reason: MarkerRefusal };
+export type MarkerCheck = MarkerHonoured | MarkerRefused;
+/** A marker that verified: who forwarded the call, and where its request id came from. */
+export interface MarkerHonoured {
+  readonly ok: true;
+  readonly sender: string;
+  readonly origin: RequestIdOrigin;
+}
+/** A marker that did not verify, and why. */
+export interface MarkerRefused {
+  readonly ok: false;
+  readonly reason: MarkerRefusal;
+}
 
 /** Options for {@link ForwardingMarker}. */
 export interface ForwardingMarkerOptions {
@@ -91,7 +102,7 @@ export class ForwardingMarker {
   }
 
   /** The origin an origin tag bound to `marker` says, or why it is refused. */
-  private originOf(marker: string, originTag: string): RequestIdOrigin | { readonly ok: false; readonly reason: MarkerRefusal } {
+  private originOf(marker: string, originTag: string): RequestIdOrigin | MarkerRefused {
     const dot = originTag.indexOf('.');
     const origin = origins.find((o) => o === originTag.slice(0, dot));
     if (origin === undefined) return { ok: false, reason: 'malformed' };

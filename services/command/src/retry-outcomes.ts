@@ -49,8 +49,7 @@ export class RetryOutcomes {
    * (`findByRequestIds`).
    */
   async earlierOutcomes(state: ThreadState, requests: readonly OriginatedCommand[], now: Date): Promise<(EarlierOutcome | undefined)[]> {
-    const commands = requests.map((r) => r.command);
-    const answers: (EarlierOutcome | undefined)[] = commands.map(() => undefined);
+    const answers: (EarlierOutcome | undefined)[] = requests.map(() => undefined);
     const lookups: number[] = [];
     requests.forEach(({ command, requestIdOrigin }, i) => {
       try {
@@ -63,11 +62,12 @@ export class RetryOutcomes {
     });
     if (lookups.length === 0 || state.status === 'absent') return answers;
     try {
-      const found = await this.options.journal.findByRequestIds(state.threadId, lookups.map((i) => commands[i]!.requestId));
+      const found = await this.options.journal.findByRequestIds(state.threadId, lookups.map((i) => requests[i]!.command.requestId));
       for (const i of lookups) {
-        const event = found.get(commands[i]!.requestId);
+        const { command, requestIdOrigin } = requests[i]!;
+        const event = found.get(command.requestId);
         if (event !== undefined) answers[i] = { outcome: outcomeOf(event) };
-        else if (requests[i]!.requestIdOrigin === 'minted-resent') answers[i] = { error: unknownFirstAttempt(state.threadId) };
+        else if (requestIdOrigin === 'minted-resent') answers[i] = { error: unknownFirstAttempt(state.threadId) };
       }
     } catch (err) {
       const error = new UnavailableError(`could not look up the request ids of thread ${state.threadId}; retry the command`, { cause: err });
