@@ -3,7 +3,11 @@ import { ulidLikeIds } from '../bench/ulid-like.js';
 import { HashRing } from './hash-ring.js';
 import type { Member } from './membership.js';
 
-const ids = ulidLikeIds(100_000);
+// 20,000 ids: rendezvous placement is a multinomial draw, so the busiest of
+// 10 members sits about 2.5 standard deviations (~5 %) over the mean, half
+// the 10 % allowed, and a moved share is within 0.01 of 1/N by 5 standard
+// deviations. 100,000 ids cost the suite 12 s of sha256 for no more certainty.
+const ids = ulidLikeIds(20_000);
 const membersOf = (n: number): Member[] => Array.from({ length: n }, (_, i) => ({ id: `command-${i}`, address: `10.0.0.${i + 1}:50051` }));
 const owners = (ring: HashRing): string[] => ids.map((id) => ring.ownerOf(id)?.id ?? '');
 // Owners under the first n members, computed once per n: lookups dominate the run time.
@@ -28,7 +32,7 @@ describe('HashRing (rendezvous hashing)', () => {
     for (const id of ids.slice(0, 2_000)) expect(b.ownerOf(id)).toEqual(a.ownerOf(id));
   });
 
-  it.each([3, 4, 5, 6, 7, 8, 9, 10])('keeps the busiest of %i members within 1.1 x the mean over 100,000 ids', (n) => {
+  it.each([3, 4, 5, 6, 7, 8, 9, 10])('keeps the busiest of %i members within 1.1 x the mean over 20,000 ids', (n) => {
     const counts = new Map<string, number>();
     for (const owner of ownersOfFirst(n)) counts.set(owner, (counts.get(owner) ?? 0) + 1);
     expect(counts.size).toBe(n);
