@@ -1,6 +1,13 @@
 // Test tiers by file name (STYLE §7): *.unit.test.ts are pure and sit beside
 // the code; *.int.test.ts talk to real servers; *.e2e.test.ts start the
 // whole system as processes. Run one tier with `--selectProjects unit`.
+import { fileURLToPath } from 'node:url';
+
+// Every Node process the tests start (about 160 service processes, the tw
+// CLI, the jest workers) inherits this: V8 keeps the compiled code of the
+// modules a process loads and the next process starting the same modules
+// reads it instead of compiling again, about 6 % of a service's start.
+process.env.NODE_COMPILE_CACHE ??= fileURLToPath(new URL('./.cache/node-compile-cache', import.meta.url));
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.tests.json' }],
 };

@@ -1,12 +1,12 @@
 import { register } from 'node:module';
-import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics as metricsApi } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
-import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import { registerInstrumentations, type InstrumentationBase } from '@opentelemetry/instrumentation';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { register as registerSyncHooks, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
 import { createLogger, type Logger } from '../logger.js';
@@ -48,8 +48,8 @@ const ignoredGrpcMethods = [/^Check$/, /^Watch$/, /^ServerReflectionInfo$/];
  * the ESM loader hook is registered here, and grpc-js, pg, http and the AWS
  * SDK are patched as they are imported. Traces go where the standard OTEL_*
  * variables say (OTLP in the cluster); with OTEL_TRACES_EXPORTER unset or
- * `none` no tracer provider is installed at all, nor the instrumentations
- * that only make spans (grpc, aws-sdk). Metrics are always served
+ * `none` neither the Node SDK nor any tracer provider is loaded, nor the
+ * instrumentations that only make spans (grpc, aws-sdk). Metrics are always served
  * for Prometheus on METRICS_PORT. Writes `{"msg":"metrics","port":N}`.
  */
 export async function startTelemetry(options: StartTelemetryOptions): Promise<RunningTelemetry> {
@@ -57,20 +57,9 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Ru
   const logger = createLogger({ service: options.serviceName, level: config.logLevel });
   diag.setLogger(diagToPino(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 
-  const hooks = registerModuleHooks(() => instrumentationsFor(config, options.httpServerMetricsByInstrumentation ?? true));
-
+  const instrumentations = await registerModuleHooks(() => instrumentationsFor(config, options.httpServerMetricsByInstrumentation ?? true));
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const sdk = new NodeSDK({
-    serviceName: options.serviceName,
-    metricReaders: [exporter],
-    // An empty list means "no tracer provider"; undefined lets the SDK read OTEL_TRACES_EXPORTER.
-    ...(config.tracing ? {} : { spanProcessors: [] }),
-    // Logs stay on stdout (pino, with trace ids); no OTLP log pipeline.
-    logRecordProcessors: [],
-    instrumentations: hooks.instrumentations,
-  });
-  sdk.start();
-  await hooks.acknowledged();
+  const sdk = config.tracing ? await startNodeSdk(options.serviceName, exporter, instrumentations) : startMetricsOnly(options.serviceName, exporter, instrumentations);
   const metrics = await startMetricsServer(exporter, config.metricsHost, config.metricsPort);
   logger.child({}, { level: 'info' }).info({ port: metrics.port, tracing: config.tracing }, 'metrics');
 
@@ -92,16 +81,45 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Ru
  * process start (a third of the command service's start). Older Nodes get the
  * off-thread hook, told the modules over its message channel.
  */
-function registerModuleHooks(make: () => InstrumentationBase[]): { instrumentations: InstrumentationBase[]; acknowledged: () => Promise<void> } {
+async function registerModuleHooks(make: () => Promise<InstrumentationBase[]>): Promise<InstrumentationBase[]> {
   if (!supportsSyncHooks()) {
     // Each instrumentation's constructor sends its modules over the channel, so the channel comes first.
     const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
     register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-    return { instrumentations: make(), acknowledged: waitForAllMessagesAcknowledged };
+    const instrumentations = await make();
+    await waitForAllMessagesAcknowledged();
+    return instrumentations;
   }
-  const instrumentations = make();
+  const instrumentations = await make();
   registerSyncHooks({ include: instrumentations.flatMap((i) => i.getModuleDefinitions().map((m) => m.name)) });
-  return { instrumentations, acknowledged: () => Promise.resolve() };
+  return instrumentations;
+}
+
+/**
+ * Tracing on: the OpenTelemetry Node SDK, exporters as OTEL_* says, loaded
+ * only now (its module graph, every OTLP exporter included, is about a tenth
+ * of a service's start).
+ */
+async function startNodeSdk(serviceName: string, exporter: PrometheusExporter, instrumentations: InstrumentationBase[]): Promise<{ shutdown(): Promise<void> }> {
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  // Logs stay on stdout (pino, with trace ids); no OTLP log pipeline.
+  const sdk = new NodeSDK({ serviceName, metricReaders: [exporter], logRecordProcessors: [], instrumentations });
+  sdk.start();
+  return sdk;
+}
+
+/**
+ * Tracing off: a meter provider for the Prometheus exporter and nothing
+ * else (no tracer provider, context manager or propagator: nothing makes
+ * spans), with the resource the Node SDK would detect.
+ */
+function startMetricsOnly(serviceName: string, exporter: PrometheusExporter, instrumentations: InstrumentationBase[]): MeterProvider {
+  const detected = detectResources({ detectors: [envDetector, processDetector, hostDetector] });
+  const resource = defaultResource().merge(detected).merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
+  const meterProvider = new MeterProvider({ resource, readers: [exporter] });
+  metricsApi.setGlobalMeterProvider(meterProvider);
+  registerInstrumentations({ instrumentations, meterProvider });
+  return meterProvider;
 }
 
 /**
@@ -113,7 +131,7 @@ function registerModuleHooks(make: () => InstrumentationBase[]): { instrumentati
  * wrapping, context propagation and no-op spans (on the edge, a measurable
  * share of its CPU per request) for nothing.
  */
-function instrumentationsFor(config: TelemetryConfig, httpWhenUntraced: boolean): InstrumentationBase[] {
+async function instrumentationsFor(config: TelemetryConfig, httpWhenUntraced: boolean): Promise<InstrumentationBase[]> {
   // Built only when installed: an instrumentation enables itself (patches its
   // module) in its constructor, so merely creating one that is then left out
   // would still wrap every request.
@@ -127,6 +145,8 @@ function instrumentationsFor(config: TelemetryConfig, httpWhenUntraced: boolean)
     });
   const pg = (): InstrumentationBase => new PgInstrumentation({ requireParentSpan: true });
   if (!config.tracing) return httpWhenUntraced ? [http(), pg()] : [pg()];
+  // Loaded only with tracing on, as they are only used then.
+  const [{ GrpcInstrumentation }, { AwsInstrumentation }] = await Promise.all([import('@opentelemetry/instrumentation-grpc'), import('@opentelemetry/instrumentation-aws-sdk')]);
   return [http(), new GrpcInstrumentation({ ignoreGrpcMethods: ignoredGrpcMethods }), pg(), new AwsInstrumentation({ suppressInternalInstrumentation: true })];
 }
 
