@@ -78,7 +78,7 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Ru
  * it (24.11.1 and later), the hook runs synchronously in the main thread:
  * the off-thread `module.register` hook cost every module the service
  * imports a blocking round trip to the loader thread, about 0.5 s of CPU per
- * process start (a third of the command service's start). Older Nodes get the
+ * process start (a quarter of the command service's start). Older Nodes get the
  * off-thread hook, told the modules over its message channel.
  */
 async function registerModuleHooks(make: () => Promise<InstrumentationBase[]>): Promise<InstrumentationBase[]> {
