@@ -1,7 +1,8 @@
 // Brings a checkout to a runnable state: installs dependencies when the lock
 // file changed, generates code (protobuf, Prisma client), and builds every
 // package with `tsc -b`. Used by `npm start` and `npm test`, so both work on
-// a fresh clone. Uses only Node built-ins because it runs before install.
+// a fresh clone (`npm test` then type-checks the tests: scripts/test-checks.mjs).
+// Uses only Node built-ins because it runs before install.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,4 +20,3 @@ if (mtime('node_modules/.package-lock.json') < mtime('package-lock.json')) {
 }
 run('npm run gen --silent');
 run('npx tsc -b');
-run('npx tsc -p tsconfig.tests.json');
