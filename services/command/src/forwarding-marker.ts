@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CommandRequest } from './command-requests.js';
-import type { RequestIdOrigin } from './request-id-origin.js';
+import { requestIdOrigins, type RequestIdOrigin } from './request-id-origin.js';
 
 /** Why a forwarded marker was not honoured (the label of the refusal counter). */
 export type MarkerRefusal = 'malformed' | 'bad-signature' | 'expired' | 'not-a-peer';
@@ -33,7 +33,6 @@ export interface ForwardingMarkerOptions {
 }
 
 const version = 'v1';
-const origins: readonly RequestIdOrigin[] = ['client', 'minted', 'minted-resent'];
 
 /**
  * The forwarded marker between command pods, made unforgeable: an
@@ -104,7 +103,7 @@ export class ForwardingMarker {
   /** The origin an origin tag bound to `marker` says, or why it is refused. */
   private originOf(marker: string, originTag: string): RequestIdOrigin | MarkerRefused {
     const dot = originTag.indexOf('.');
-    const origin = origins.find((o) => o === originTag.slice(0, dot));
+    const origin = requestIdOrigins.find((o) => o === originTag.slice(0, dot));
     if (origin === undefined) return { ok: false, reason: 'malformed' };
     if (!sameMac(Buffer.from(originTag.slice(dot + 1), 'base64url'), this.originMac(marker, origin))) return { ok: false, reason: 'bad-signature' };
     return origin;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CommandRequest } from './command-requests.js';
 import { ForwardingMarker } from './forwarding-marker.js';
+import { requestIdOrigins } from './request-id-origin.js';
 
 const key = 'a-shared-secret-of-at-least-32-characters';
 const command = (requestId: string): CommandRequest => ({
@@ -18,13 +19,13 @@ describe('ForwardingMarker', () => {
     expect(new ForwardingMarker({ key, clock: () => at + 5_000 }).verify(value, command('01HZX3K8Q9M5N7P2R4T6V8W0Y1'), isPeer)).toEqual({ ok: true, sender: peer, origin: 'client' });
   });
 
-  it.each(['client', 'minted', 'minted-resent'] as const)('carries the request id origin %s in a tag no one can move or change without the key', (origin) => {
+  it.each(requestIdOrigins)('carries the request id origin %s in a tag no one can move or change without the key', (origin) => {
     const call = command('01HZX3K8Q9M5N7P2R4T6V8W0Y1');
     const signer = new ForwardingMarker({ key });
     const value = signer.sign(peer, call);
     expect(signer.verify(value, call, isPeer, signer.originTag(value, origin))).toEqual({ ok: true, sender: peer, origin });
     const [, mac] = signer.originTag(value, origin).split('.');
-    for (const other of (['client', 'minted', 'minted-resent'] as const).filter((o) => o !== origin)) {
+    for (const other of requestIdOrigins.filter((o) => o !== origin)) {
       expect(signer.verify(value, call, isPeer, `${other}.${mac}`)).toEqual({ ok: false, reason: 'bad-signature' });
     }
     // A tag taken from another marker, or made with another key.

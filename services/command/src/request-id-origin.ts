@@ -14,7 +14,9 @@
  *   its first attempt's outcome is unknown and it is refused as such
  *   (`RetryOutcomes`), never run a second time.
  */
-export type RequestIdOrigin = 'client' | 'minted' | 'minted-resent';
+export const requestIdOrigins = ['client', 'minted', 'minted-resent'] as const;
+/** One of {@link requestIdOrigins}. */
+export type RequestIdOrigin = (typeof requestIdOrigins)[number];
 
 /** The origin of a request id as the receiving pod sees it, before any minting. */
 export function originOfGivenRequestId(requestId: string): RequestIdOrigin {
