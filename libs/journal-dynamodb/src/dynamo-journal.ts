@@ -15,6 +15,7 @@ import { resolveJournalOptions } from './options.js';
 import type { DynamoJournalOptions, ResolvedJournalOptions } from './options.js';
 import { ChunkedSnapshots } from './chunked-snapshots.js';
 import { findEventsByRequestIds } from './request-lookup.js';
+import { sendAbortable } from './abortable-send.js';
 
 /** Room left in an item's payload budget for gzip's overhead on a batch that does not compress. */
 const batchSlackBytes = 1_024;
@@ -172,13 +173,15 @@ export class DynamoJournal implements Journal {
    */
   private async putItem(item: Record<string, AttributeValue>, first: ThreadEvent, signal: AbortSignal | undefined): Promise<void> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.options.eventsTable,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(sequenceNr)',
-        }),
-        { abortSignal: signal },
+      await sendAbortable(this.client, signal, (options) =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.options.eventsTable,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(sequenceNr)',
+          }),
+          options,
+        ),
       );
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw translateDynamoError(err, `PutItem ${first.threadId}:${first.sequenceNr}`);
@@ -192,7 +195,9 @@ export class DynamoJournal implements Journal {
   private async holdsSameEvent(item: Record<string, AttributeValue>, signal: AbortSignal | undefined): Promise<boolean> {
     const key = { threadId: item['threadId']!, sequenceNr: item['sequenceNr']! };
     try {
-      const out = await this.client.send(new GetItemCommand({ TableName: this.options.eventsTable, Key: key, ConsistentRead: true }), { abortSignal: signal });
+      const out = await sendAbortable(this.client, signal, (options) =>
+        this.client.send(new GetItemCommand({ TableName: this.options.eventsTable, Key: key, ConsistentRead: true }), options),
+      );
       return out.Item !== undefined && sameEventItem(out.Item, item);
     } catch (err) {
       throw translateDynamoError(err, `GetItem ${key.threadId.S}:${key.sequenceNr.N}`);

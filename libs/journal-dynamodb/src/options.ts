@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SignalAwareHttpHandler } from './abortable-send.js';
 
 /** Where the journal keeps its two tables, and how large one item may grow. */
 export interface DynamoJournalOptions {
@@ -72,6 +73,7 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBC
     maxAttempts: options.maxAttempts ?? 3,
     // Reuse the resolved middleware chain per command class instead of rebuilding it on every send.
     cacheMiddleware: true,
-    requestHandler: { connectionTimeout: requestTimeout, requestTimeout, throwOnRequestTimeout: true },
+    // Calls that may be given up pass their signal through sendAbortable, never as send options (abortable-send.ts).
+    requestHandler: new SignalAwareHttpHandler({ connectionTimeout: requestTimeout, requestTimeout, throwOnRequestTimeout: true }),
   });
 }

@@ -2,6 +2,7 @@ import { DeleteItemCommand, PutItemCommand, paginateScan } from '@aws-sdk/client
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CorruptJournalError, isConditionalCheckFailed, translateDynamoError } from './errors.js';
 import type { WriteOptions } from './journal.js';
+import { sendAbortable } from './abortable-send.js';
 
 /**
  * "This thread was activated by `incarnation` and may hold events persisted
@@ -64,12 +65,14 @@ export class DynamoPublicationMarkers implements PublicationMarkers {
 
   async mark(threadId: string, incarnation: string, options: WriteOptions = {}): Promise<void> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: { threadId: { S: threadId }, incarnation: { S: incarnation }, since: { N: String(this.clock().getTime()) } },
-        }),
-        { abortSignal: options.signal },
+      await sendAbortable(this.client, options.signal, (sendOptions) =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: { threadId: { S: threadId }, incarnation: { S: incarnation }, since: { N: String(this.clock().getTime()) } },
+          }),
+          sendOptions,
+        ),
       );
     } catch (err) {
       throw translateDynamoError(err, `PutItem publication marker ${threadId}`);

@@ -3,6 +3,7 @@ import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/clie
 import type { ThreadEvent } from '@threadweaver/domain';
 import { JournalUnavailableError, translateDynamoError } from './errors.js';
 import type { ResolvedJournalOptions } from './options.js';
+import { sendAbortable } from './abortable-send.js';
 
 /**
  * Request pointers: the `requestId-index` finds an item by the one request
@@ -39,7 +40,7 @@ async function putAll(client: DynamoDBClient, table: string, puts: WriteRequest[
   for (let round = 0; pending.length > 0; round++) {
     if (round === maxUnprocessedRounds) throw new JournalUnavailableError(`request pointers of ${table}: ${pending.length} puts left unprocessed`);
     try {
-      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }), { abortSignal: signal });
+      const out = await sendAbortable(client, signal, (sendOptions) => client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }), sendOptions));
       pending = out.UnprocessedItems?.[table] ?? [];
     } catch (err) {
       throw translateDynamoError(err, `BatchWriteItem ${pending.length} request pointers`);

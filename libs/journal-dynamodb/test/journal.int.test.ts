@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { ThreadEvent } from '@threadweaver/domain';
 import {
   DynamoJournal,
@@ -19,18 +19,28 @@ async function appendAll(events: readonly ThreadEvent[]): Promise<void> {
 }
 
 describe('DynamoJournal events', () => {
-  it('gives up an append when its signal aborts, with JournalWriteAbortedError (an unavailable outcome)', async () => {
-    const threadId = newId();
-    const [first] = sampleHistory(threadId);
-    const controller = new AbortController();
-    controller.abort(new Error('the deadline passed'));
-    const err = await store.journal.append(first!, { signal: controller.signal }).catch((e: unknown) => e);
-    expect(isJournalWriteAbortedError(err)).toBe(true);
-    expect(isJournalUnavailableError(err)).toBe(true);
-    expect(await store.journal.readEvents(threadId, 1)).toEqual([]);
-    // A signal that never aborts changes nothing.
-    await store.journal.append(first!, { signal: new AbortController().signal });
-    expect(await store.journal.readEvents(threadId, 1)).toEqual([first]);
+  // The client services use carries the signal past the SDK's middleware cache (abortable-send.ts); any other client gets it as send options.
+  it.each([
+    ['made by createDynamoClient', (): DynamoDBClient => store.client],
+    ['made some other way', (): DynamoDBClient => new DynamoDBClient({ endpoint: store.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } })],
+  ])('gives up an append when its signal aborts, with JournalWriteAbortedError (an unavailable outcome), on a client %s', async (_, clientFor) => {
+    const client = clientFor();
+    try {
+      const journal = new DynamoJournal(client, store.tables);
+      const threadId = newId();
+      const [first] = sampleHistory(threadId);
+      const controller = new AbortController();
+      controller.abort(new Error('the deadline passed'));
+      const err = await journal.append(first!, { signal: controller.signal }).catch((e: unknown) => e);
+      expect(isJournalWriteAbortedError(err)).toBe(true);
+      expect(isJournalUnavailableError(err)).toBe(true);
+      expect(await journal.readEvents(threadId, 1)).toEqual([]);
+      // A signal that never aborts changes nothing.
+      await journal.append(first!, { signal: new AbortController().signal });
+      expect(await journal.readEvents(threadId, 1)).toEqual([first]);
+    } finally {
+      if (client !== store.client) client.destroy();
+    }
   });
 
   it('reads back every event type exactly as appended, in order and by range', async () => {

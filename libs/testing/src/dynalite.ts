@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createJournalTables, deleteJournalTables } from '@threadweaver/journal-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient, createJournalTables, deleteJournalTables } from '@threadweaver/journal-dynamodb';
 import { uniqueName } from './unique-name.js';
 
 // dynalite is CommonJS without type declarations; this is the part we use.
@@ -55,15 +55,9 @@ export async function startDynalite(): Promise<DynaliteServer> {
   };
 }
 
-/** A DynamoDB client for a test endpoint: fixed region, dummy credentials, short timeouts. */
+/** A DynamoDB client for a test endpoint, made as the services make theirs: dummy credentials, two attempts. */
 export function dynamoClientFor(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
-  });
+  return createDynamoClient({ endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 2, requestTimeoutMs: 10_000 });
 }
 
 /** Journal tables created for one test, with fresh names. */
