@@ -42,6 +42,8 @@ export class HashRing {
 
   /** The member that owns `key`, or undefined when the ring is empty. */
   ownerOf(key: string): Member | undefined {
+    // A ring of one (a single pod) owns everything: no digest per command.
+    if (this.entries.length === 1) return this.entries[0]!.member;
     const [high, low] = digest32x2(key);
     let best: Entry | undefined;
     let bestHigh = -1;
