@@ -16,11 +16,16 @@
 // server that does one conditional PutItem per command and nothing else:
 // floor / raw is the best ratio any grpc-js service writing once per command
 // can reach on this machine, and service / floor is what ours costs beyond
-// that unavoidable hop. Every command carries a bearer token the service
+// that unavoidable hop. The publishing floor is the same server publishing
+// one event per command through the service's own publication: what SPEC
+// §2's one message per event costs, apart from everything else we do. Every command carries a bearer token the service
 // verifies (the test issuer's); a fourth phase runs a second service with
 // AUTH_MODE=insecure-none, so the service's CPU per command in the two says
 // what verification adds, and the issuer's count of JWKS requests says the
-// keys were fetched once, not per call.
+// keys were fetched once, not per call (BENCH_BASELINE_ENTRY puts another
+// build of the service in its place instead, for an A/B of a change).
+// The ratio the issue sets (service CPU per command <= 1.2 x the gRPC
+// floor's) is printed on the line "CPU ms per command in the serving process".
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +60,15 @@ const tracing = process.env['BENCH_TRACING'] === '1';
 const hotClients = process.env['BENCH_HOT'] === '0' ? [] : [16, 64];
 /** BENCH_HOT=only runs the hot-thread phases alone. */
 const onlyHot = process.env['BENCH_HOT'] === 'only';
+/**
+ * BENCH_BASELINE_ENTRY: the dist/main.js of another build of the service
+ * (say, a copy of the tree at the commit before a change, built). It takes
+ * the insecure-none service's place, authenticated like this build, and
+ * the two are compared: an A/B of the change in one run, phases interleaved.
+ */
+const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
+/** BENCH_VERBOSE=1 prints every round of every phase too: the spread between rounds is the run's noise. */
+const verbose = process.env['BENCH_VERBOSE'] === '1';
 
 /** The local nats-server, so its CPU per command is counted too. */
 const natsServerPid = pidsNamed('nats-server')[0];
@@ -64,6 +78,11 @@ function drive(pids: Record<string, number>, makeWorker: (index: number) => () =
   const workers = Array.from({ length: concurrency }, (_, i) => makeWorker(i));
   const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, () => processCpuMs(pid)]));
   return closedLoop({ concurrency, seconds: runSeconds, cpu }, (worker) => workers[worker]!());
+}
+
+/** CPU ms per command of the serving process (the service or a floor) over `runs`. */
+function cpuPerCommand(runs: ClosedLoopRun[]): number {
+  return summariseRun(mergeRuns(runs)).cpuPerOperation['service'] ?? Number.NaN;
 }
 
 function describeRun(name: string, run: ClosedLoopRun): number {
@@ -89,20 +108,24 @@ async function startSpanSink(): Promise<{ endpoint: string; close(): void }> {
 // its own (dropped at the end) rather than the shared server's THREAD_EVENTS.
 const stream = createTestStream();
 
+/** BENCH_PROFILE_DIR: every service process and the floor write a V8 CPU profile there when they exit. */
+const profileDir = process.env['BENCH_PROFILE_DIR'];
+const profileArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+
 async function startService(
   endpoint: string,
   tables: { eventsTable: string; snapshotsTable: string; publicationTable: string },
   otlpEndpoint?: string,
   extraEnv: Record<string, string> = {},
+  serviceEntry = entry,
 ): Promise<ServiceProcess> {
-  const profileDir = process.env['BENCH_PROFILE_DIR'];
   const traced: Record<string, string> = otlpEndpoint === undefined ? {} : { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, METRICS_PORT: '0' };
   return startServiceProcess({
     name: otlpEndpoint === undefined ? 'command' : 'command (traced)',
-    entry,
+    entry: serviceEntry,
     nodeArgs: [
       ...(otlpEndpoint === undefined ? [] : ['--import', instrumentationEntry]),
-      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+      ...profileArgs,
     ],
     env: {
       ...traced,
@@ -162,7 +185,8 @@ try {
   console.log(`concurrency ${concurrency}, ${rounds} rounds of ${seconds} s per phase`);
   // Each service process has a journal of its own: on a shared one, each (a cluster of one, owning
   // every thread) would sweep the others' publication markers and recover their threads mid-phase.
-  const [serviceTables, rawTables, floorTables, unauthenticatedTables, ungroupedTables] = await Promise.all([
+  const [serviceTables, rawTables, floorTables, publishingFloorTables, secondTables, ungroupedTables] = await Promise.all([
+    createTestJournalTables(client),
     createTestJournalTables(client),
     createTestJournalTables(client),
     createTestJournalTables(client),
@@ -171,22 +195,24 @@ try {
   ]);
   const tracedTables = tracing ? await createTestJournalTables(client) : undefined;
   const service = await startService(endpoint, serviceTables);
-  const floor = await startServiceProcess({ name: 'gRPC floor', entry: floorEntry, env: journalEnv(endpoint, floorTables) });
+  const floor = await startServiceProcess({ name: 'gRPC floor', entry: floorEntry, nodeArgs: profileArgs, env: journalEnv(endpoint, floorTables) });
+  const publishingFloor = await startServiceProcess({ name: 'publishing floor', entry: floorEntry, nodeArgs: profileArgs, env: { ...journalEnv(endpoint, publishingFloorTables), ...streamEnv(stream) } });
   const sink = tracing ? await startSpanSink() : undefined;
   const tracedService = sink === undefined || tracedTables === undefined ? undefined : await startService(endpoint, tracedTables, sink.endpoint);
-  const unauthenticated = await startService(endpoint, unauthenticatedTables, undefined, { AUTH_MODE: 'insecure-none' });
-  const unauthenticatedRuns: ClosedLoopRun[] = [];
+  const second = await startService(endpoint, secondTables, undefined, baselineEntry === undefined ? { AUTH_MODE: 'insecure-none' } : {}, baselineEntry);
+  const secondRuns: ClosedLoopRun[] = [];
   const serviceRuns: ClosedLoopRun[] = [];
   const tracedRuns: ClosedLoopRun[] = [];
   const rawRuns: ClosedLoopRun[] = [];
   const floorRuns: ClosedLoopRun[] = [];
+  const publishingFloorRuns: ClosedLoopRun[] = [];
   // Hot thread: the same service (group commit on, the default) and one with it off, at 16 and 64 clients.
   const ungrouped = hotClients.length === 0 ? undefined : await startService(endpoint, ungroupedTables, undefined, { GROUP_COMMIT_MAX_COMMANDS: '1' });
   const hotRuns = new Map<string, HotRun[]>();
   const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
   try {
     if (warmUpSeconds > 0) {
-      for (const target of [service, ungrouped, unauthenticated, tracedService, floor]) if (target !== undefined) await benchService(target, warmUpSeconds);
+      for (const target of [service, ungrouped, second, tracedService, floor, publishingFloor]) if (target !== undefined) await benchService(target, warmUpSeconds);
       await benchRawPuts(putClient, rawTables.eventsTable, warmUpSeconds);
     }
     for (let round = 0; round < rounds; round++) {
@@ -201,17 +227,23 @@ try {
         }
       }
       if (onlyHot) continue;
-      serviceRuns.push(await benchService(service));
-      unauthenticatedRuns.push(await benchService(unauthenticated));
-      if (tracedService !== undefined) tracedRuns.push(await benchService(tracedService));
-      rawRuns.push(await benchRawPuts(putClient, rawTables.eventsTable));
-      floorRuns.push(await benchService(floor));
+      const keep = (runs: ClosedLoopRun[], name: string, run: ClosedLoopRun): void => {
+        runs.push(run);
+        if (verbose) describeRun(`  round ${round + 1}, ${name}`, run);
+      };
+      keep(serviceRuns, 'service', await benchService(service));
+      keep(secondRuns, baselineEntry === undefined ? 'service, insecure-none' : 'baseline build', await benchService(second));
+      if (tracedService !== undefined) keep(tracedRuns, 'service, traced', await benchService(tracedService));
+      keep(rawRuns, 'raw puts', await benchRawPuts(putClient, rawTables.eventsTable));
+      keep(floorRuns, 'gRPC floor', await benchService(floor));
+      keep(publishingFloorRuns, 'publishing floor', await benchService(publishingFloor));
     }
   } finally {
     await service.stop();
     await ungrouped?.stop();
-    await unauthenticated.stop();
+    await second.stop();
     await floor.stop();
+    await publishingFloor.stop();
     await tracedService?.stop();
     sink?.close();
   }
@@ -222,9 +254,26 @@ try {
     console.log(`ratio service / raw puts: ${(serviceRate / rawRate).toFixed(2)} (target >= 0.8)`);
     console.log(`ratio gRPC floor / raw puts: ${(floorRate / rawRate).toFixed(2)} (the most any grpc-js service with one write per command reaches here)`);
     console.log(`ratio service / gRPC floor: ${(serviceRate / floorRate).toFixed(2)} (what ours keeps of what the hop leaves)`);
-    describeRun('command service with AUTH_MODE=insecure-none (no token verified)', mergeRuns(unauthenticatedRuns));
-    const cpuOf = (runs: ClosedLoopRun[]): number => summariseRun(mergeRuns(runs)).cpuPerOperation['service'] ?? Number.NaN;
-    const [authenticatedCpu, unauthenticatedCpu] = [cpuOf(serviceRuns), cpuOf(unauthenticatedRuns)];
+    describeRun('publishing floor (the gRPC floor, plus one event per command published by the service\'s own publication)', mergeRuns(publishingFloorRuns));
+    const [serviceCpu, floorCpu, publishingFloorCpu] = [cpuPerCommand(serviceRuns), cpuPerCommand(floorRuns), cpuPerCommand(publishingFloorRuns)];
+    console.log(
+      `CPU ms per command in the serving process: service ${serviceCpu.toFixed(3)}, gRPC floor ${floorCpu.toFixed(3)}, publishing floor ${publishingFloorCpu.toFixed(3)}; ` +
+        `service / gRPC floor ${(serviceCpu / floorCpu).toFixed(2)} (target <= 1.2), publishing floor / gRPC floor ${(publishingFloorCpu / floorCpu).toFixed(2)} (what publishing each event costs), ` +
+        `service / publishing floor ${(serviceCpu / publishingFloorCpu).toFixed(2)} (ours beyond the put and the publish)`,
+    );
+    if (baselineEntry !== undefined) {
+      describeRun(`baseline build (${baselineEntry})`, mergeRuns(secondRuns));
+      const baselineCpu = cpuPerCommand(secondRuns);
+      console.log(`this build / baseline: ${serviceCpu.toFixed(3)} / ${baselineCpu.toFixed(3)} CPU ms per command = ${(serviceCpu / baselineCpu).toFixed(3)} (the rounds' spread with BENCH_VERBOSE=1 says how much of that is noise)`);
+    }
+    if (tracedRuns.length > 0) {
+      const tracedRate = describeRun('command service traced (OpenTelemetry SDK, every span exported over OTLP)', mergeRuns(tracedRuns));
+      console.log(`tracing overhead: ${((1 - tracedRate / serviceRate) * 100).toFixed(1)} % fewer commands per second (target <= 15 %)`);
+    }
+  }
+  if (!onlyHot && baselineEntry === undefined) {
+    describeRun('command service with AUTH_MODE=insecure-none (no token verified)', mergeRuns(secondRuns));
+    const [authenticatedCpu, unauthenticatedCpu] = [cpuPerCommand(serviceRuns), cpuPerCommand(secondRuns)];
     const verificationShare = ((authenticatedCpu - unauthenticatedCpu) / authenticatedCpu) * 100;
     console.log(
       `verification: ${(authenticatedCpu - unauthenticatedCpu).toFixed(3)} CPU ms per command in the service ` +
@@ -238,10 +287,6 @@ try {
         `a new token ${perToken.firstMs.toFixed(3)} ms = ${firstShare.toFixed(1)} %, the same token again ${perToken.repeatMs.toFixed(4)} ms = ${repeatShare.toFixed(2)} % ` +
         `(${firstShare <= 10 ? 'both within' : repeatShare <= 10 ? 'a new token OVER, a repeated one within' : 'OVER'} the 10 % target)`,
     );
-    if (tracedRuns.length > 0) {
-      const tracedRate = describeRun('command service traced (OpenTelemetry SDK, every span exported over OTLP)', mergeRuns(tracedRuns));
-      console.log(`tracing overhead: ${((1 - tracedRate / serviceRate) * 100).toFixed(1)} % fewer commands per second (target <= 15 %)`);
-    }
   }
   for (const clients of hotClients) {
     const on = describeHotRun(`hot thread, ${clients} clients, group commit on`, hotRuns.get(`${clients}:on`) ?? []);
@@ -255,7 +300,7 @@ try {
     const given = describeHotRun(`hot thread, ${clients} clients, group commit on, request ids given by the clients (one request pointer per batched event)`, withIds);
     console.log(`hot thread, ${clients} clients, request ids given: on / off = ${(given.rate / off.rate).toFixed(1)} x commands/s, p99 ${given.p99.toFixed(1)} vs ${off.p99.toFixed(1)} ms`);
   }
-  for (const tables of [serviceTables, rawTables, floorTables, unauthenticatedTables, ungroupedTables, tracedTables]) await tables?.drop();
+  for (const tables of [serviceTables, rawTables, floorTables, publishingFloorTables, secondTables, ungroupedTables, tracedTables]) await tables?.drop();
 } finally {
   await stream.drop();
   client.destroy();

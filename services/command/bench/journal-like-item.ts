@@ -1,5 +1,14 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+
+/**
+ * The command service's own id generator (ids.ts, from its build): request
+ * ids cost the ceilings what they cost the service. ulid's default
+ * generator asks the OS for a random byte per character, about 80 µs of
+ * CPU per id on this machine: a floor minting ids that way looked about
+ * 10 % dearer than it is (the service's own ids come from a pool).
+ */
+const { createIdGenerator } = (await import(new URL('../../dist/ids.js', import.meta.url).href)) as { createIdGenerator: () => { next: () => string } };
+const requestIds = createIdGenerator();
 
 // A stand-in payload about the size of an encoded one-message AddMessages event.
 const payload = new Uint8Array(160).map(() => Math.floor(Math.random() * 256));
@@ -15,7 +24,7 @@ export function journalLikeItem(threadId: string, sequenceNr: number): Record<st
     sequenceNr: { N: String(sequenceNr) },
     eventType: { S: 'MessagesAdded' },
     schemaVersion: { N: '1' },
-    requestId: { S: ulid() },
+    requestId: { S: requestIds.next() },
     occurredAt: { N: String(Date.now()) },
     payload: { B: payload },
   };
@@ -23,3 +32,8 @@ export function journalLikeItem(threadId: string, sequenceNr: number): Record<st
 
 /** The conditional write the journal makes: never over an existing sequence number. */
 export const appendCondition = 'attribute_not_exists(sequenceNr)';
+
+/** A fresh thread id, minted as the service mints one. */
+export function newThreadId(): string {
+  return requestIds.next();
+}
