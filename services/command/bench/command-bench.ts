@@ -33,7 +33,7 @@ import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '@threadweaver/journal-dynamodb';
 import { credentials } from '@grpc/grpc-js';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { closedLoop, testIssuer, verificationCpuMs, createTestJournalTables, createTestStream, mergeRuns, summariseRun, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { closedLoop, percentile, testIssuer, verificationCpuMs, createTestJournalTables, createTestStream, mergeRuns, summariseRun, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { appendCondition, journalLikeItem } from './journal-like-item.js';
 import { benchHotThread, describeHotRun, type HotRun } from './hot-thread.js';
@@ -260,6 +260,14 @@ try {
       `CPU ms per command in the serving process: service ${serviceCpu.toFixed(3)}, gRPC floor ${floorCpu.toFixed(3)}, publishing floor ${publishingFloorCpu.toFixed(3)}; ` +
         `service / gRPC floor ${(serviceCpu / floorCpu).toFixed(2)} (target <= 1.2), publishing floor / gRPC floor ${(publishingFloorCpu / floorCpu).toFixed(2)} (what publishing each event costs), ` +
         `service / publishing floor ${(serviceCpu / publishingFloorCpu).toFixed(2)} (ours beyond the put and the publish)`,
+    );
+    const roundRatios = (runs: ClosedLoopRun[]): string => {
+      const ratios = runs.map((run, i) => cpuPerCommand([run]) / cpuPerCommand([floorRuns[i]!])).sort((a, b) => a - b);
+      return `median ${percentile(ratios, 50).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+    };
+    console.log(
+      `the same ratios round by round (each against the gRPC floor of its own round, so a slow spell of the shared machine weighs on both): ` +
+        `service / gRPC floor ${roundRatios(serviceRuns)}; publishing floor / gRPC floor ${roundRatios(publishingFloorRuns)}`,
     );
     if (baselineEntry !== undefined) {
       describeRun(`baseline build (${baselineEntry})`, mergeRuns(secondRuns));
