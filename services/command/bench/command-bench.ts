@@ -18,8 +18,9 @@
 // can reach on this machine, and service / floor is what ours costs beyond
 // that unavoidable hop. The publishing floor is the same server publishing
 // one event per command through the service's own publication: what SPEC
-// §2's one message per event costs, apart from everything else we do. Every command carries a bearer token the service
-// verifies (the test issuer's); a fourth phase runs a second service with
+// §2's one message per event costs, apart from everything else we do.
+// Every command carries a bearer token the service verifies (the test
+// issuer's); a fourth phase runs a second service with
 // AUTH_MODE=insecure-none, so the service's CPU per command in the two says
 // what verification adds, and the issuer's count of JWKS requests says the
 // keys were fetched once, not per call (BENCH_BASELINE_ENTRY puts another

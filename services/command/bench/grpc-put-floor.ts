@@ -16,7 +16,7 @@ import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnary
 import type { ThreadEvent } from '@threadweaver/domain';
 import { createDynamoClient } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceService } from '@threadweaver/proto';
-import { appendCondition, journalLikeItem, newThreadId } from './journal-like-item.js';
+import { appendCondition, journalLikeItem, newId } from './journal-like-item.js';
 import { startFloorPublication } from './floor-publication.js';
 
 const table = process.env['DYNAMODB_EVENTS_TABLE'] ?? '';
@@ -38,13 +38,13 @@ function put(threadId: string, callback: sendUnaryData<unknown>): void {
 
 /** An event like the service's for one posted message. */
 function messageEvent(threadId: string, sequenceNr: number): ThreadEvent {
-  const id = newThreadId();
+  const id = newId();
   return { type: 'MessagesAdded', threadId, sequenceNr, occurredAt: new Date(), requestId: id, accountId: threadId, messages: [{ id, text: `message ${sequenceNr}`, toAccountIds: [] }] };
 }
 
 const unimplemented = (_call: unknown, callback: sendUnaryData<unknown>): void => callback({ code: status.UNIMPLEMENTED });
 const handlers: UntypedServiceImplementation = Object.fromEntries(Object.keys(ThreadCommandServiceService).map((name) => [name, unimplemented]));
-handlers['createThread'] = (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => put(newThreadId(), callback);
+handlers['createThread'] = (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => put(newId(), callback);
 handlers['addMessages'] = (call: ServerUnaryCall<{ threadId: string }, unknown>, callback: sendUnaryData<unknown>) => put(call.request.threadId, callback);
 
 const server = new Server();

@@ -8,7 +8,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  * 10 % dearer than it is (the service's own ids come from a pool).
  */
 const { createIdGenerator } = (await import(new URL('../../dist/ids.js', import.meta.url).href)) as { createIdGenerator: () => { next: () => string } };
-const requestIds = createIdGenerator();
+const ids = createIdGenerator();
 
 // A stand-in payload about the size of an encoded one-message AddMessages event.
 const payload = new Uint8Array(160).map(() => Math.floor(Math.random() * 256));
@@ -24,7 +24,7 @@ export function journalLikeItem(threadId: string, sequenceNr: number): Record<st
     sequenceNr: { N: String(sequenceNr) },
     eventType: { S: 'MessagesAdded' },
     schemaVersion: { N: '1' },
-    requestId: { S: requestIds.next() },
+    requestId: { S: newId() },
     occurredAt: { N: String(Date.now()) },
     payload: { B: payload },
   };
@@ -33,7 +33,7 @@ export function journalLikeItem(threadId: string, sequenceNr: number): Record<st
 /** The conditional write the journal makes: never over an existing sequence number. */
 export const appendCondition = 'attribute_not_exists(sequenceNr)';
 
-/** A fresh thread id, minted as the service mints one. */
-export function newThreadId(): string {
-  return requestIds.next();
+/** A fresh id (thread, request or message), minted as the service mints one. */
+export function newId(): string {
+  return ids.next();
 }
