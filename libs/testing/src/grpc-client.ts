@@ -1,14 +1,15 @@
 import { Metadata, type Client, type ServiceDefinition } from '@grpc/grpc-js';
-import { promiseClient as authorizedPromiseClient, type PromiseClient } from '@threadweaver/grpc-kit';
+import { promiseClient as authorizedPromiseClient, type PromiseCallOptions, type PromiseClient } from '@threadweaver/grpc-kit';
 import { accountIdOf, bearerFor } from './test-identity.js';
 
 /**
  * grpc-kit's promise client for tests: each call carries a token from the
  * test issuer for its request's account_id (a stranger's when it names
  * none), unless its options say otherwise (`authorization`, or `null` for none).
+ * `defaults` are the options of a call given none (e.g. a longer deadline).
  */
-export function promiseClient<C extends Client>(client: C, definition: ServiceDefinition): PromiseClient<C> {
-  return authorizedPromiseClient(client, definition, {}, (request) => bearerFor(accountIdOf(request)));
+export function promiseClient<C extends Client>(client: C, definition: ServiceDefinition, defaults: PromiseCallOptions = {}): PromiseClient<C> {
+  return authorizedPromiseClient(client, definition, defaults, (request) => bearerFor(accountIdOf(request)));
 }
 
 /**

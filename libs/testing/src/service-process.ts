@@ -11,6 +11,11 @@ export interface ServiceProcessOptions {
   env?: Record<string, string>;
   /** Extra `node` arguments before the entry (e.g. `--cpu-prof`). @default [] */
   nodeArgs?: string[];
+  /**
+   * A command the node process runs under, e.g. `['valgrind', '--tool=callgrind']`
+   * (it must exec node in the same process, so `pid` stays the service's). @default none
+   */
+  launcher?: readonly string[];
   /** Give up waiting for the ready line after this long (a deadline, generous for a loaded 2-core CI machine). @default 60000 */
   readyTimeoutMs?: number;
 }
@@ -52,7 +57,8 @@ interface ReadyLine {
  * exiting and a deadline, like a launcher should: no fixed ports, no sleeps.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
+  const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+  const child = spawn(command, [...launcherArgs, ...(options.nodeArgs ?? []), options.entry], {
     env: { ...process.env, ...(await testAuthEnv()), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
