@@ -32,12 +32,11 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '@threadweaver/journal-dynamodb';
-import { credentials } from '@grpc/grpc-js';
-import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
-import { closedLoop, percentile, testIssuer, verificationCpuMs, createTestJournalTables, createTestStream, mergeRuns, summariseRun, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, promiseClient, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
+import { closedLoop, percentile, testIssuer, verificationCpuMs, createTestJournalTables, createTestStream, mergeRuns, summariseRun, type ClosedLoopRun, dynamoClientFor, journalEnv, pidsNamed, streamEnv, processCpuMs, startServiceProcess, type ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
 import { appendCondition, journalLikeItem } from './journal-like-item.js';
 import { benchHotThread, describeHotRun, type HotRun } from './hot-thread.js';
+import { spreadThreadWorkers } from './spread-load.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 /**
@@ -51,7 +50,6 @@ const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 const warmUpSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 3);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
-const messagesPerThread = 20;
 const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
 const floorEntry = fileURLToPath(new URL('./grpc-put-floor.js', import.meta.url));
@@ -70,6 +68,16 @@ const onlyHot = process.env['BENCH_HOT'] === 'only';
 const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
 /** BENCH_VERBOSE=1 prints every round of every phase too: the spread between rounds is the run's noise. */
 const verbose = process.env['BENCH_VERBOSE'] === '1';
+/**
+ * BENCH_PAIRED=1 adds a phase to each round that drives the service and the
+ * gRPC floor (or, with BENCH_BASELINE_ENTRY, the baseline build) at the same
+ * time, each with its own clients: a slow spell of the shared machine then
+ * falls on both alike, which alternating phases cannot promise. Their
+ * ratio is printed per round; it still moves by about 10 % between rounds
+ * (an A/A of one build against itself gave 0.98-1.17).
+ */
+const paired = process.env['BENCH_PAIRED'] === '1';
+const pairedPartner = baselineEntry === undefined ? 'gRPC floor' : 'baseline build';
 
 /** The local nats-server, so its CPU per command is counted too. */
 const natsServerPid = pidsNamed('nats-server')[0];
@@ -141,29 +149,12 @@ async function startService(
 }
 
 async function benchService(service: ServiceProcess, runSeconds = seconds): Promise<ClosedLoopRun> {
-  const raws: ThreadCommandServiceClient[] = [];
+  const load = spreadThreadWorkers(service.address, concurrency);
   try {
     const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
-    return await drive({ bench: process.pid, service: service.pid, dynalite: dynalite.pid, ...nats }, () => {
-      const raw = new ThreadCommandServiceClient(service.address, credentials.createInsecure());
-      raws.push(raw);
-      const client = promiseClient(raw, ThreadCommandServiceService);
-      const account = ulid();
-      let threadId = '';
-      let posted = messagesPerThread;
-      // Each worker creates a thread, posts messagesPerThread messages to it, and starts over.
-      return async () => {
-        if (posted === messagesPerThread) {
-          threadId = (await client.createThread({ requestId: '', accountId: account, threadId: '', title: 'bench', administratorIds: [account], memberIds: [] })).threadId;
-          posted = 0;
-          return;
-        }
-        await client.addMessages({ requestId: '', accountId: account, threadId, messages: [{ text: `message ${posted}`, toAccountIds: [] }] });
-        posted += 1;
-      };
-    }, runSeconds);
+    return await drive({ bench: process.pid, service: service.pid, dynalite: dynalite.pid, ...nats }, (i) => load.workers[i]!, runSeconds);
   } finally {
-    for (const raw of raws) raw.close();
+    load.close();
   }
 }
 
@@ -207,6 +198,7 @@ try {
   const rawRuns: ClosedLoopRun[] = [];
   const floorRuns: ClosedLoopRun[] = [];
   const publishingFloorRuns: ClosedLoopRun[] = [];
+  const pairedRatios: number[] = [];
   // Hot thread: the same service (group commit on, the default) and one with it off, at 16 and 64 clients.
   const ungrouped = hotClients.length === 0 ? undefined : await startService(endpoint, ungroupedTables, undefined, { GROUP_COMMIT_MAX_COMMANDS: '1' });
   const hotRuns = new Map<string, HotRun[]>();
@@ -238,6 +230,13 @@ try {
       keep(rawRuns, 'raw puts', await benchRawPuts(putClient, rawTables.eventsTable));
       keep(floorRuns, 'gRPC floor', await benchService(floor));
       keep(publishingFloorRuns, 'publishing floor', await benchService(publishingFloor));
+      if (paired) {
+        const partner = baselineEntry === undefined ? floor : second;
+        const [ours, theirs] = await Promise.all([benchService(service), benchService(partner)]);
+        pairedRatios.push(cpuPerCommand([ours]) / cpuPerCommand([theirs]));
+        if (verbose) describeRun(`  round ${round + 1}, paired: service`, ours);
+        if (verbose) describeRun(`  round ${round + 1}, paired: ${pairedPartner}`, theirs);
+      }
     }
   } finally {
     await service.stop();
@@ -247,6 +246,10 @@ try {
     await publishingFloor.stop();
     await tracedService?.stop();
     sink?.close();
+  }
+  if (pairedRatios.length > 0) {
+    const sorted = [...pairedRatios].sort((a, b) => a - b);
+    console.log(`paired rounds (both driven at once, ${concurrency} clients each), service / ${pairedPartner} CPU ms per command: median ${percentile(sorted, 50).toFixed(2)} (${sorted.map((r) => r.toFixed(2)).join(', ')})`);
   }
   if (!onlyHot) {
     const serviceRate = describeRun('command service (gRPC, create + add messages)', mergeRuns(serviceRuns));

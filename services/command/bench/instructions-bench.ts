@@ -1,0 +1,144 @@
+// CPU per command counted in instructions, not seconds: the command
+// service and the gRPC floors each run under valgrind's callgrind, take the
+// same fixed spread-thread load, and report the instructions their process
+// executed per command. On this 2-core shared machine CPU seconds per
+// command move by up to 2x between phases of one run (the machine, not the
+// code), and by ~10 % between rounds even when two builds run side by side
+// (`npm run bench` with BENCH_PAIRED=1), so a change of a few per cent is
+// lost in them. Instruction counts, with V8 kept to one thread
+// (BENCH_NODE_ARGS), repeat: an A/A of one build against itself gave 3.528
+// and 3.536 M instructions per command (0.2 % apart; 11 % apart with V8's
+// background threads on). What they leave out: the kernel's share
+// (syscalls, loopback TCP), and that an instruction of one kind costs more
+// than another. So this is the tool for A/B-ing a change to the command
+// path, beside `npm run bench`'s seconds, not instead of them.
+// BENCH_CALLGRIND_DIR keeps the dumps there (callgrind_annotate reads them:
+// V8's builtins, runtime and GC, libuv, nghttp2 and OpenSSL by name, the
+// JIT-compiled JavaScript as one unnamed lump).
+//
+// `npm run bench:instructions -w services/command`. BENCH_COMMANDS (default
+// 1000) counted after BENCH_WARMUP_COMMANDS (default 400, so the JIT has
+// settled), BENCH_CONCURRENCY (16). BENCH_BASELINE_ENTRY adds another
+// build's dist/main.js as a target (see command-bench.ts). Needs valgrind
+// (Debian's package `valgrind`, already on machines of this kind; no test
+// needs it). Takes ~10 minutes: everything runs ~50x slower under valgrind.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestJournalTables, createTestStream, dynamoClientFor, journalEnv, startServiceProcess, streamEnv, type ServiceProcess } from '@threadweaver/testing';
+import { spreadThreadWorkers } from './spread-load.js';
+
+const commands = Number(process.env['BENCH_COMMANDS'] ?? 1000);
+const warmUpCommands = Number(process.env['BENCH_WARMUP_COMMANDS'] ?? 400);
+const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
+/**
+ * Node flags of every target under valgrind. V8's background threads
+ * (concurrent compilers, GC helpers) make the counts depend on timing: an
+ * A/A of one build came out 11 % apart without --single-threaded.
+ */
+const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '--single-threaded').split(' ').filter((arg) => arg !== '');
+/** BENCH_FLOORS=0 leaves the floors out: an A/B of two builds (BENCH_BASELINE_ENTRY) in half the time. */
+const withFloors = process.env['BENCH_FLOORS'] !== '0';
+const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const floorEntry = fileURLToPath(new URL('./grpc-put-floor.js', import.meta.url));
+const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
+const run = promisify(execFile);
+
+interface Target {
+  readonly name: string;
+  readonly entry: string;
+  /** Publishes to the bench's stream (the service, and the publishing floor). */
+  readonly publishes: boolean;
+}
+
+const targets: Target[] = [
+  { name: 'command service', entry, publishes: true },
+  ...(withFloors
+    ? [
+        { name: 'gRPC floor', entry: floorEntry, publishes: false },
+        { name: 'publishing floor', entry: floorEntry, publishes: true },
+      ]
+    : []),
+  ...(baselineEntry === undefined ? [] : [{ name: `baseline build (${baselineEntry})`, entry: baselineEntry, publishes: true }]),
+];
+
+/** Runs `count` commands of the spread-thread load, `concurrency` at a time. */
+async function drive(target: ServiceProcess, count: number): Promise<void> {
+  // Under valgrind a command takes ~50x as long, the first ones (JIT) far longer.
+  const load = spreadThreadWorkers(target.address, concurrency, { deadlineMs: 300_000 });
+  let remaining = count;
+  try {
+    await Promise.all(load.workers.map(async (step) => {
+      while (remaining-- > 0) await step();
+    }));
+  } finally {
+    load.close();
+  }
+}
+
+/** The total instructions (Ir) of a callgrind dump file. */
+async function instructionsIn(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  const total = /^(?:totals|summary): (\d+)/m.exec(text);
+  if (total === null) throw new Error(`no totals in ${file}`);
+  return Number(total[1]);
+}
+
+/** Instructions per command of one target: counters zeroed after the warm-up, dumped after the counted commands. */
+async function measure(target: Target, dynaliteEndpoint: string, stream: ReturnType<typeof createTestStream>, outDir: string): Promise<number> {
+  const client = dynamoClientFor(dynaliteEndpoint);
+  const tables = await createTestJournalTables(client);
+  const dir = await mkdtemp(join(outDir, `${target.name.replace(/[^a-z]+/gi, '-').slice(0, 40)}-`));
+  const service = await startServiceProcess({
+    name: target.name,
+    entry: target.entry,
+    launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, '--dump-line=no', '--compress-strings=no'],
+    nodeArgs,
+    readyTimeoutMs: 600_000,
+    env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'warn', ...journalEnv(dynaliteEndpoint, tables), ...(target.publishes ? streamEnv(stream) : {}) },
+  });
+  try {
+    await drive(service, warmUpCommands);
+    await run('callgrind_control', ['--zero', String(service.pid)]);
+    await drive(service, commands);
+    await run('callgrind_control', ['--dump=counted', String(service.pid)]);
+    const dumps = (await readdir(dir)).filter((file) => /\.\d+$/.test(file));
+    if (dumps.length !== 1) throw new Error(`expected one dump in ${dir}, found ${dumps.join(', ')}`);
+    return (await instructionsIn(join(dir, dumps[0]!))) / commands;
+  } finally {
+    await service.stop(120_000);
+    await tables.drop();
+    client.destroy();
+  }
+}
+
+const keptDir = process.env['BENCH_CALLGRIND_DIR'];
+const outDir = keptDir ?? (await mkdtemp(join(tmpdir(), 'tw-instructions-')));
+const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
+const stream = createTestStream();
+try {
+  console.log(`${commands} commands counted after ${warmUpCommands} of warm-up, ${concurrency} at a time, spread threads (a new thread every 21 commands)`);
+  const perCommand = new Map<string, number>();
+  for (const target of targets) {
+    const instructions = await measure(target, `http://${dynalite.address}`, stream, outDir);
+    perCommand.set(target.name, instructions);
+    console.log(`${target.name}: ${(instructions / 1e6).toFixed(3)} M instructions per command`);
+  }
+  const floor = perCommand.get('gRPC floor');
+  for (const [name, instructions] of perCommand) {
+    if (floor !== undefined && name !== 'gRPC floor') console.log(`${name} / gRPC floor: ${(instructions / floor).toFixed(3)}`);
+  }
+  if (baselineEntry !== undefined) {
+    const baseline = [...perCommand].find(([name]) => name.startsWith('baseline'))![1];
+    console.log(`this build / baseline: ${(perCommand.get('command service')! / baseline).toFixed(3)}`);
+  }
+} finally {
+  await stream.drop();
+  await dynalite.stop();
+  if (keptDir === undefined) await rm(outDir, { recursive: true, force: true });
+  else console.log(`callgrind dumps kept in ${keptDir}`);
+}
