@@ -1,20 +1,20 @@
 // CPU per command counted in instructions, not seconds: the command
 // service and the gRPC floors each run under valgrind's callgrind, take the
 // same fixed spread-thread load, and report the instructions their process
-// executed per command. On this 2-core shared machine CPU seconds per
-// command move by up to 2x between phases of one run (the machine, not the
-// code), and by ~10 % between rounds even when two builds run side by side
-// (`npm run bench` with BENCH_PAIRED=1), so a change of a few per cent is
-// lost in them. Instruction counts, with V8 kept to one thread
-// (BENCH_NODE_ARGS), repeat: an A/A of one build against itself gave 3.528
-// and 3.536 M instructions per command (0.2 % apart; 11 % apart with V8's
-// background threads on). What they leave out: the kernel's share
-// (syscalls, loopback TCP), and that an instruction of one kind costs more
-// than another. So this is the tool for A/B-ing a change to the command
-// path, beside `npm run bench`'s seconds, not instead of them.
-// BENCH_CALLGRIND_DIR keeps the dumps there (callgrind_annotate reads them:
-// V8's builtins, runtime and GC, libuv, nghttp2 and OpenSSL by name, the
-// JIT-compiled JavaScript as one unnamed lump).
+// executed per command. CPU seconds say what a command costs on this
+// machine but move by up to 2x between phases of one run, and by ~10 %
+// between rounds even side by side (`npm run bench` with BENCH_PAIRED=1).
+// Instructions say how much work the code does, apart from the kernel's
+// share and from what each instruction costs at full speed (cache misses).
+// They are steadier, not exact: counts move between runs too, probably
+// because some work follows the pace of the process rather than the
+// commands (timers, the publication linger, how many replies share a write). Seen on 2026-12-06: an A/A of
+// one build, back to back on a quiet machine, 3.528 and 3.536 M per command;
+// the gRPC floor in two quiet runs 2.96 and 3.50 M; the service with the
+// cache simulation on while another bench loaded the machine, 5.43 M
+// against its usual 3.2-3.5. Compare targets of one run on a quiet machine,
+// and distrust a difference under ~15 % unless it repeats.
+// BENCH_CALLGRIND_DIR keeps the dumps there (callgrind_annotate reads them).
 //
 // `npm run bench:instructions -w services/command`. BENCH_COMMANDS (default
 // 1000) counted after BENCH_WARMUP_COMMANDS (default 400, so the JIT has
@@ -37,10 +37,12 @@ const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
 /**
  * Node flags of every target under valgrind. V8's background threads
- * (concurrent compilers, GC helpers) make the counts depend on timing: an
- * A/A of one build came out 11 % apart without --single-threaded.
+ * (concurrent compilers, GC helpers) make the counts depend on timing even
+ * more: an A/A of one build came out 11 % apart without --single-threaded.
  */
 const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '--single-threaded').split(' ').filter((arg) => arg !== '');
+/** BENCH_CALLGRIND_ARGS: more callgrind options, e.g. `--cache-sim=yes` to count simulated cache misses per command too. */
+const callgrindArgs = (process.env['BENCH_CALLGRIND_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 /** BENCH_FLOORS=0 leaves the floors out: an A/B of two builds (BENCH_BASELINE_ENTRY) in half the time. */
 const withFloors = process.env['BENCH_FLOORS'] !== '0';
 const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -80,12 +82,13 @@ async function drive(target: ServiceProcess, count: number): Promise<void> {
   }
 }
 
-/** The total instructions (Ir) of a callgrind dump file. */
-async function instructionsIn(file: string): Promise<number> {
+/** Each event's total in a callgrind dump file, by name (Ir: instructions; with --cache-sim=yes also cache misses). */
+async function eventTotals(file: string): Promise<Map<string, number>> {
   const text = await readFile(file, 'utf8');
-  const total = /^(?:totals|summary): (\d+)/m.exec(text);
-  if (total === null) throw new Error(`no totals in ${file}`);
-  return Number(total[1]);
+  const names = /^events: (.+)$/m.exec(text)?.[1]?.split(' ');
+  const totals = /^(?:totals|summary): (.+)$/m.exec(text)?.[1]?.split(' ').map(Number);
+  if (names === undefined || totals === undefined) throw new Error(`no events or totals in ${file}`);
+  return new Map(names.map((name, i) => [name, totals[i] ?? 0]));
 }
 
 /** Instructions per command of one target: counters zeroed after the warm-up, dumped after the counted commands. */
@@ -96,7 +99,7 @@ async function measure(target: Target, dynaliteEndpoint: string, stream: ReturnT
   const service = await startServiceProcess({
     name: target.name,
     entry: target.entry,
-    launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, '--dump-line=no', '--compress-strings=no'],
+    launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, '--dump-line=no', '--compress-strings=no', ...callgrindArgs],
     nodeArgs,
     readyTimeoutMs: 600_000,
     env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'warn', ...journalEnv(dynaliteEndpoint, tables), ...(target.publishes ? streamEnv(stream) : {}) },
@@ -108,7 +111,10 @@ async function measure(target: Target, dynaliteEndpoint: string, stream: ReturnT
     await run('callgrind_control', ['--dump=counted', String(service.pid)]);
     const dumps = (await readdir(dir)).filter((file) => /\.\d+$/.test(file));
     if (dumps.length !== 1) throw new Error(`expected one dump in ${dir}, found ${dumps.join(', ')}`);
-    return (await instructionsIn(join(dir, dumps[0]!))) / commands;
+    const totals = await eventTotals(join(dir, dumps[0]!));
+    const others = [...totals].filter(([name]) => name !== 'Ir');
+    if (others.length > 0) console.log(`${target.name}, per command: ${others.map(([name, total]) => `${name} ${(total / commands).toFixed(0)}`).join(', ')}`);
+    return (totals.get('Ir') ?? Number.NaN) / commands;
   } finally {
     await service.stop(120_000);
     await tables.drop();
