@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTestJournalTables, createTestStream, dynamoClientFor, journalEnv, startServiceProcess, streamEnv, type ServiceProcess } from '@threadweaver/testing';
-import { spreadThreadWorkers } from './spread-load.js';
+import { messagesPerThread, spreadThreadWorkers } from './spread-load.js';
 
 const commands = Number(process.env['BENCH_COMMANDS'] ?? 1000);
 const warmUpCommands = Number(process.env['BENCH_WARMUP_COMMANDS'] ?? 400);
@@ -127,7 +127,7 @@ const outDir = keptDir ?? (await mkdtemp(join(tmpdir(), 'tw-instructions-')));
 const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
 const stream = createTestStream();
 try {
-  console.log(`${commands} commands counted after ${warmUpCommands} of warm-up, ${concurrency} at a time, spread threads (a new thread every 21 commands)`);
+  console.log(`${commands} commands counted after ${warmUpCommands} of warm-up, ${concurrency} at a time, spread threads (a new thread every ${messagesPerThread + 1} commands)`);
   const perCommand = new Map<string, number>();
   for (const target of targets) {
     const instructions = await measure(target, `http://${dynalite.address}`, stream, outDir);
