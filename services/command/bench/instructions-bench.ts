@@ -6,22 +6,24 @@
 // between rounds even side by side (`npm run bench` with BENCH_PAIRED=1).
 // Instructions say how much work the code does, apart from the kernel's
 // share and from what each instruction costs at full speed (cache misses).
-// They are steadier, not exact: counts move between runs too, probably
-// because some work follows the pace of the process rather than the
-// commands (timers, the publication linger, how many replies share a write). Seen on 2026-12-06: an A/A of
-// one build, back to back on a quiet machine, 3.528 and 3.536 M per command;
-// the gRPC floor in two quiet runs 2.96 and 3.50 M; the service with the
-// cache simulation on while another bench loaded the machine, 5.43 M
-// against its usual 3.2-3.5. Compare targets of one run on a quiet machine,
-// and distrust a difference under ~15 % unless it repeats.
+// They need a long warm-up: with V8 on one thread, the JIT's compiles are
+// counted too, and a short warm-up leaves them in the counted commands. The
+// gRPC floor counted 3.50, 2.96 and 2.55 M instructions per command after
+// 400, 400 and 1,000 commands of warm-up (600, 1,000 and 2,000 counted):
+// short runs flattered the service (service / floor 0.97 and 1.07), the
+// long one agreed with CPU seconds (1.41; publishing floor 1.25). Hence the
+// defaults. Counts also move with the pace of the processes (the service
+// counted 5.43 M in a short run with the cache simulation on while another
+// bench loaded the machine), so compare targets of one run on a quiet
+// machine. An A/A of one build, back to back, came out 0.2 % apart.
 // BENCH_CALLGRIND_DIR keeps the dumps there (callgrind_annotate reads them).
 //
 // `npm run bench:instructions -w services/command`. BENCH_COMMANDS (default
-// 1000) counted after BENCH_WARMUP_COMMANDS (default 400, so the JIT has
-// settled), BENCH_CONCURRENCY (16). BENCH_BASELINE_ENTRY adds another
+// 2000) counted after BENCH_WARMUP_COMMANDS (default 1000, see above),
+// BENCH_CONCURRENCY (16). BENCH_BASELINE_ENTRY adds another
 // build's dist/main.js as a target (see command-bench.ts). Needs valgrind
 // (Debian's package `valgrind`, already on machines of this kind; no test
-// needs it). Takes ~10 minutes: everything runs ~50x slower under valgrind.
+// needs it). Takes ~20 minutes: everything runs ~50x slower under valgrind.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,8 +33,8 @@ import { promisify } from 'node:util';
 import { createTestJournalTables, createTestStream, dynamoClientFor, journalEnv, startServiceProcess, streamEnv, type ServiceProcess } from '@threadweaver/testing';
 import { messagesPerThread, spreadThreadWorkers } from './spread-load.js';
 
-const commands = Number(process.env['BENCH_COMMANDS'] ?? 1000);
-const warmUpCommands = Number(process.env['BENCH_WARMUP_COMMANDS'] ?? 400);
+const commands = Number(process.env['BENCH_COMMANDS'] ?? 2000);
+const warmUpCommands = Number(process.env['BENCH_WARMUP_COMMANDS'] ?? 1000);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
 /**
