@@ -81,12 +81,20 @@ const pairedPartner = baselineEntry === undefined ? 'gRPC floor' : 'baseline bui
 
 /** The local nats-server, so its CPU per command is counted too. */
 const natsServerPid = pidsNamed('nats-server')[0];
+/** The CPU counters every service phase reads for nats-server: none when it is not running here. */
+const natsPids: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
 
 /** Runs `concurrency` workers (each made by `makeWorker`) for `seconds`, counting the CPU time of each of `pids`. */
 function drive(pids: Record<string, number>, makeWorker: (index: number) => () => Promise<void>, runSeconds = seconds): Promise<ClosedLoopRun> {
   const workers = Array.from({ length: concurrency }, (_, i) => makeWorker(i));
   const cpu = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, () => processCpuMs(pid)]));
   return closedLoop({ concurrency, seconds: runSeconds, cpu }, (worker) => workers[worker]!());
+}
+
+/** Ratios as their median and each of them, sorted: the spread is the run's noise. */
+function medianAndSpread(ratios: number[]): string {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return `median ${percentile(sorted, 50).toFixed(2)} (${sorted.map((r) => r.toFixed(2)).join(', ')})`;
 }
 
 /** CPU ms per command of the serving process (the service or a floor) over `runs`. */
@@ -151,8 +159,7 @@ async function startService(
 async function benchService(service: ServiceProcess, runSeconds = seconds): Promise<ClosedLoopRun> {
   const load = spreadThreadWorkers(service.address, concurrency);
   try {
-    const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
-    return await drive({ bench: process.pid, service: service.pid, dynalite: dynalite.pid, ...nats }, (i) => load.workers[i]!, runSeconds);
+    return await drive({ bench: process.pid, service: service.pid, dynalite: dynalite.pid, ...natsPids }, (i) => load.workers[i]!, runSeconds);
   } finally {
     load.close();
   }
@@ -202,7 +209,6 @@ try {
   // Hot thread: the same service (group commit on, the default) and one with it off, at 16 and 64 clients.
   const ungrouped = hotClients.length === 0 ? undefined : await startService(endpoint, ungroupedTables, undefined, { GROUP_COMMIT_MAX_COMMANDS: '1' });
   const hotRuns = new Map<string, HotRun[]>();
-  const nats: Record<string, number> = natsServerPid === undefined ? {} : { 'nats-server': natsServerPid };
   try {
     if (warmUpSeconds > 0) {
       for (const target of [service, ungrouped, second, tracedService, floor, publishingFloor]) if (target !== undefined) await benchService(target, warmUpSeconds);
@@ -213,7 +219,7 @@ try {
         const modes = [['on', service, serviceTables], ['off', ungrouped!, ungroupedTables]] as const;
         // At 64 clients also with request ids the clients give: a request pointer per batched event.
         for (const [mode, target, tables] of clients === 64 ? [...modes, ['on-client-ids', service, serviceTables] as const] : modes) {
-          const pids = { bench: process.pid, service: target.pid, dynalite: dynalite.pid, ...nats };
+          const pids = { bench: process.pid, service: target.pid, dynalite: dynalite.pid, ...natsPids };
           const key = `${clients}:${mode}`;
           const run = await benchHotThread(target, client, tables.eventsTable, { clients, seconds, pids, clientRequestIds: mode === 'on-client-ids' });
           hotRuns.set(key, [...(hotRuns.get(key) ?? []), run]);
@@ -248,8 +254,7 @@ try {
     sink?.close();
   }
   if (pairedRatios.length > 0) {
-    const sorted = [...pairedRatios].sort((a, b) => a - b);
-    console.log(`paired rounds (both driven at once, ${concurrency} clients each), service / ${pairedPartner} CPU ms per command: median ${percentile(sorted, 50).toFixed(2)} (${sorted.map((r) => r.toFixed(2)).join(', ')})`);
+    console.log(`paired rounds (both driven at once, ${concurrency} clients each), service / ${pairedPartner} CPU ms per command: ${medianAndSpread(pairedRatios)}`);
   }
   if (!onlyHot) {
     const serviceRate = describeRun('command service (gRPC, create + add messages)', mergeRuns(serviceRuns));
@@ -265,10 +270,7 @@ try {
         `service / gRPC floor ${(serviceCpu / floorCpu).toFixed(2)} (target <= 1.2), publishing floor / gRPC floor ${(publishingFloorCpu / floorCpu).toFixed(2)} (what publishing each event costs), ` +
         `service / publishing floor ${(serviceCpu / publishingFloorCpu).toFixed(2)} (ours beyond the put and the publish)`,
     );
-    const roundRatios = (runs: ClosedLoopRun[]): string => {
-      const ratios = runs.map((run, i) => cpuPerCommand([run]) / cpuPerCommand([floorRuns[i]!])).sort((a, b) => a - b);
-      return `median ${percentile(ratios, 50).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(', ')})`;
-    };
+    const roundRatios = (runs: ClosedLoopRun[]): string => medianAndSpread(runs.map((run, i) => cpuPerCommand([run]) / cpuPerCommand([floorRuns[i]!])));
     console.log(
       `the same ratios round by round (each against the gRPC floor of its own round, so a slow spell of the shared machine weighs on both): ` +
         `service / gRPC floor ${roundRatios(serviceRuns)}; publishing floor / gRPC floor ${roundRatios(publishingFloorRuns)}`,
