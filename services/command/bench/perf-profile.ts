@@ -88,7 +88,8 @@ async function profile(target: Target, dynaliteEndpoint: string, stream: TestStr
   const service = await startServiceProcess({
     name: target.name,
     entry: target.entry,
-    nodeArgs: ['--perf-prof', `--perf-prof-path=${dir}`, '--interpreted-frames-native-stack'],
+    // --perf-prof also turns on V8's log, which would land in the working directory.
+    nodeArgs: ['--perf-prof', `--perf-prof-path=${dir}`, '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8-%p.log')}`],
     env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'warn', ...journalEnv(dynaliteEndpoint, tables), ...(target.publishes ? streamEnv(stream) : {}) },
   });
   const file = join(dir, `${target.name.replace(/[^a-z]+/gi, '-')}.data`);
