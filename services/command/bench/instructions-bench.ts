@@ -28,10 +28,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestJournalTables, createTestStream, dynamoClientFor, journalEnv, startServiceProcess, streamEnv, type ServiceProcess } from '@threadweaver/testing';
-import { messagesPerThread, spreadThreadWorkers } from './spread-load.js';
+import { createTestStream, startServiceProcess, type ServiceProcess, type TestStream } from '@threadweaver/testing';
+import { commandServiceTarget, dynaliteEntry, fileNameOf, floorTargets, withTargetProcess, type BenchTarget } from './bench-targets.js';
+import { driveSpreadLoad, messagesPerThread } from './spread-load.js';
 
 const commands = Number(process.env['BENCH_COMMANDS'] ?? 2000);
 const warmUpCommands = Number(process.env['BENCH_WARMUP_COMMANDS'] ?? 1000);
@@ -47,41 +47,18 @@ const nodeArgs = (process.env['BENCH_NODE_ARGS'] ?? '--single-threaded').split('
 const callgrindArgs = (process.env['BENCH_CALLGRIND_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
 /** BENCH_FLOORS=0 leaves the floors out: an A/B of two builds (BENCH_BASELINE_ENTRY) in half the time. */
 const withFloors = process.env['BENCH_FLOORS'] !== '0';
-const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const floorEntry = fileURLToPath(new URL('./grpc-put-floor.js', import.meta.url));
-const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
 const run = promisify(execFile);
 
-interface Target {
-  readonly name: string;
-  readonly entry: string;
-  /** Publishes to the bench's stream (the service, and the publishing floor). */
-  readonly publishes: boolean;
-}
-
-const targets: Target[] = [
-  { name: 'command service', entry, publishes: true },
-  ...(withFloors
-    ? [
-        { name: 'gRPC floor', entry: floorEntry, publishes: false },
-        { name: 'publishing floor', entry: floorEntry, publishes: true },
-      ]
-    : []),
+const targets: BenchTarget[] = [
+  commandServiceTarget,
+  ...(withFloors ? floorTargets : []),
   ...(baselineEntry === undefined ? [] : [{ name: `baseline build (${baselineEntry})`, entry: baselineEntry, publishes: true }]),
 ];
 
 /** Runs `count` commands of the spread-thread load, `concurrency` at a time. */
 async function drive(target: ServiceProcess, count: number): Promise<void> {
   // Under valgrind a command takes ~50x as long, the first ones (JIT) far longer.
-  const load = spreadThreadWorkers(target.address, concurrency, { deadlineMs: 300_000 });
-  let remaining = count;
-  try {
-    await Promise.all(load.workers.map(async (step) => {
-      while (remaining-- > 0) await step();
-    }));
-  } finally {
-    load.close();
-  }
+  await driveSpreadLoad(target.address, concurrency, { commands: count }, { deadlineMs: 300_000 });
 }
 
 /** Each event's total in a callgrind dump file, by name (Ir: instructions; with --cache-sim=yes also cache misses). */
@@ -94,19 +71,15 @@ async function eventTotals(file: string): Promise<Map<string, number>> {
 }
 
 /** Instructions per command of one target: counters zeroed after the warm-up, dumped after the counted commands. */
-async function measure(target: Target, dynaliteEndpoint: string, stream: ReturnType<typeof createTestStream>, outDir: string): Promise<number> {
-  const client = dynamoClientFor(dynaliteEndpoint);
-  const tables = await createTestJournalTables(client);
-  const dir = await mkdtemp(join(outDir, `${target.name.replace(/[^a-z]+/gi, '-').slice(0, 40)}-`));
-  const service = await startServiceProcess({
-    name: target.name,
-    entry: target.entry,
+async function measure(target: BenchTarget, dynaliteEndpoint: string, stream: TestStream, outDir: string): Promise<number> {
+  const dir = await mkdtemp(join(outDir, `${fileNameOf(target)}-`));
+  const launch = {
     launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, '--dump-line=no', '--compress-strings=no', ...callgrindArgs],
     nodeArgs,
     readyTimeoutMs: 600_000,
-    env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'warn', ...journalEnv(dynaliteEndpoint, tables), ...(target.publishes ? streamEnv(stream) : {}) },
-  });
-  try {
+    stopTimeoutMs: 120_000,
+  };
+  return withTargetProcess(target, dynaliteEndpoint, stream, launch, async (service) => {
     await drive(service, warmUpCommands);
     await run('callgrind_control', ['--zero', String(service.pid)]);
     await drive(service, commands);
@@ -117,11 +90,7 @@ async function measure(target: Target, dynaliteEndpoint: string, stream: ReturnT
     const others = [...totals].filter(([name]) => name !== 'Ir');
     if (others.length > 0) console.log(`${target.name}, per command: ${others.map(([name, total]) => `${name} ${(total / commands).toFixed(0)}`).join(', ')}`);
     return (totals.get('Ir') ?? Number.NaN) / commands;
-  } finally {
-    await service.stop(120_000);
-    await tables.drop();
-    client.destroy();
-  }
+  });
 }
 
 const keptDir = process.env['BENCH_CALLGRIND_DIR'];

@@ -20,55 +20,26 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestJournalTables, createTestStream, dynamoClientFor, journalEnv, startServiceProcess, streamEnv, type ServiceProcess, type TestStream } from '@threadweaver/testing';
+import { createTestStream, startServiceProcess, type TestStream } from '@threadweaver/testing';
+import { commandServiceTarget, dynaliteEntry, fileNameOf, floorTargets, withTargetProcess, type BenchTarget } from './bench-targets.js';
 import { attribute, attributionTable, parseSamples, perCommand, type PerCommand } from './perf-attribution.js';
-import { spreadThreadWorkers } from './spread-load.js';
+import { driveSpreadLoad } from './spread-load.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 20);
 const warmUpSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 20);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const frequency = Number(process.env['BENCH_PERF_FREQUENCY'] ?? 1999);
 const baselineEntry = process.env['BENCH_BASELINE_ENTRY'];
-const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const floorEntry = fileURLToPath(new URL('./grpc-put-floor.js', import.meta.url));
-const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
 const run = promisify(execFile);
 const bigOutput = { maxBuffer: 1024 * 1024 * 1024 };
 
-interface Target {
-  readonly name: string;
-  readonly entry: string;
-  /** Publishes to the bench's stream (the service, and the publishing floor). */
-  readonly publishes: boolean;
-}
-
 // The service first and the publishing floor last: the table sorts by their difference.
-const targets: Target[] = [
-  { name: 'command service', entry, publishes: true },
+const targets: BenchTarget[] = [
+  commandServiceTarget,
   ...(baselineEntry === undefined ? [] : [{ name: 'baseline build', entry: baselineEntry, publishes: true }]),
-  { name: 'gRPC floor', entry: floorEntry, publishes: false },
-  { name: 'publishing floor', entry: floorEntry, publishes: true },
+  ...floorTargets,
 ];
-
-/** Drives the spread load for `ms`; the commands completed. */
-async function drive(target: ServiceProcess, ms: number): Promise<number> {
-  const load = spreadThreadWorkers(target.address, concurrency);
-  const until = Date.now() + ms;
-  let done = 0;
-  try {
-    await Promise.all(load.workers.map(async (step) => {
-      while (Date.now() < until) {
-        await step();
-        done++;
-      }
-    }));
-  } finally {
-    load.close();
-  }
-  return done;
-}
 
 /** `perf record` of every thread of `pid` for `ms`, with call chains; the monotonic clock lets `perf inject --jit` place the jitdump's code. */
 function record(pid: number, file: string, ms: number): Promise<void> {
@@ -82,29 +53,18 @@ function record(pid: number, file: string, ms: number): Promise<void> {
   });
 }
 
-async function profile(target: Target, dynaliteEndpoint: string, stream: TestStream, dir: string): Promise<PerCommand> {
-  const client = dynamoClientFor(dynaliteEndpoint);
-  const tables = await createTestJournalTables(client);
-  const service = await startServiceProcess({
-    name: target.name,
-    entry: target.entry,
-    // --perf-prof also turns on V8's log, which would land in the working directory.
-    nodeArgs: ['--perf-prof', `--perf-prof-path=${dir}`, '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8-%p.log')}`],
-    env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', LOG_LEVEL: 'warn', ...journalEnv(dynaliteEndpoint, tables), ...(target.publishes ? streamEnv(stream) : {}) },
-  });
-  const file = join(dir, `${target.name.replace(/[^a-z]+/gi, '-')}.data`);
-  try {
-    await drive(service, warmUpSeconds * 1000);
-    const [, commands] = await Promise.all([record(service.pid, file, seconds * 1000), drive(service, seconds * 1000)]);
+async function profile(target: BenchTarget, dynaliteEndpoint: string, stream: TestStream, dir: string): Promise<PerCommand> {
+  // --perf-prof also turns on V8's log, which would land in the working directory.
+  const nodeArgs = ['--perf-prof', `--perf-prof-path=${dir}`, '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8-%p.log')}`];
+  const file = join(dir, `${fileNameOf(target)}.data`);
+  return withTargetProcess(target, dynaliteEndpoint, stream, { nodeArgs, stopTimeoutMs: 30_000 }, async (service) => {
+    await driveSpreadLoad(service.address, concurrency, { ms: warmUpSeconds * 1000 });
+    const [, commands] = await Promise.all([record(service.pid, file, seconds * 1000), driveSpreadLoad(service.address, concurrency, { ms: seconds * 1000 })]);
     await run('perf', ['inject', '--jit', '-i', file, '-o', `${file}.jit`], bigOutput);
     const { stdout } = await run('perf', ['script', '-i', `${file}.jit`, '-F', 'comm,tid,ip,sym'], bigOutput);
     console.log(`${target.name}: ${commands} commands recorded`);
     return perCommand(target.name, attribute(parseSamples(stdout)), commands, 1000 / frequency);
-  } finally {
-    await service.stop(30_000);
-    await tables.drop();
-    client.destroy();
-  }
+  });
 }
 
 const keptDir = process.env['BENCH_PERF_DIR'];

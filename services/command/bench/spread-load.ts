@@ -40,3 +40,29 @@ export function spreadThreadWorkers(address: string, count: number, callOptions:
   });
   return { workers, close: () => raws.forEach((raw) => raw.close()) };
 }
+
+/** When {@link driveSpreadLoad} stops: after this many commands in all, or this many milliseconds. */
+export type LoadLimit = { readonly commands: number } | { readonly ms: number };
+
+/**
+ * Runs the spread load on the service at `address` with `concurrency`
+ * workers until `limit`; resolves with the commands completed.
+ */
+export async function driveSpreadLoad(address: string, concurrency: number, limit: LoadLimit, callOptions: PromiseCallOptions = {}): Promise<number> {
+  const load = spreadThreadWorkers(address, concurrency, callOptions);
+  const until = 'ms' in limit ? Date.now() + limit.ms : Number.POSITIVE_INFINITY;
+  let started = 0;
+  let done = 0;
+  const more = (): boolean => ('commands' in limit ? started++ < limit.commands : Date.now() < until);
+  try {
+    await Promise.all(load.workers.map(async (step) => {
+      while (more()) {
+        await step();
+        done++;
+      }
+    }));
+  } finally {
+    load.close();
+  }
+  return done;
+}
