@@ -8,20 +8,18 @@
 // thread that moved to it has answered from it.
 // BENCH_SECONDS (default 5), BENCH_CONCURRENCY (16), BENCH_THREADS (200), BENCH_SAMPLES (300).
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { credentials } from '@grpc/grpc-js';
 import { HashRing } from '@threadweaver/cluster';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
 import { createTestJournalTables, createTestStream, dynamoClientFor, FakeKubernetesApi, journalEnv, percentile, streamEnv, promiseClient, startServiceProcess, waitFor } from '@threadweaver/testing';
 import type { PromiseClient, ServiceProcess } from '@threadweaver/testing';
 import { ulid } from 'ulid';
+import { serviceEntry, dynaliteEntry } from './bench-targets.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const threadCount = Number(process.env['BENCH_THREADS'] ?? 200);
 const samples = Number(process.env['BENCH_SAMPLES'] ?? 300);
-const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
 const namespace = 'bench';
 
 interface Node {
@@ -56,7 +54,7 @@ async function addNode(): Promise<Node> {
   const ip = `127.0.0.${nodes.length + 2}`;
   const process = await startServiceProcess({
     name,
-    entry,
+    entry: serviceEntry,
     env: {
       GRPC_HOST: ip,
       GRPC_PORT: '0',

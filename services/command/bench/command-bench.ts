@@ -37,6 +37,7 @@ import { ulid } from 'ulid';
 import { appendCondition, journalLikeItem } from './journal-like-item.js';
 import { benchHotThread, describeHotRun, type HotRun } from './hot-thread.js';
 import { spreadThreadWorkers } from './spread-load.js';
+import { serviceEntry, dynaliteEntry, floorEntry } from './bench-targets.js';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 /**
@@ -50,9 +51,6 @@ const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
 const warmUpSeconds = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 3);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
-const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
-const floorEntry = fileURLToPath(new URL('./grpc-put-floor.js', import.meta.url));
 const instrumentationEntry = fileURLToPath(new URL('../../dist/instrumentation.js', import.meta.url));
 const tracing = process.env['BENCH_TRACING'] === '1';
 /** Clients of the hot-thread phases (one thread each run); BENCH_HOT=0 skips them. */
@@ -134,12 +132,12 @@ async function startService(
   tables: { eventsTable: string; snapshotsTable: string; publicationTable: string },
   otlpEndpoint?: string,
   extraEnv: Record<string, string> = {},
-  serviceEntry = entry,
+  entry = serviceEntry,
 ): Promise<ServiceProcess> {
   const traced: Record<string, string> = otlpEndpoint === undefined ? {} : { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint, METRICS_PORT: '0' };
   return startServiceProcess({
     name: otlpEndpoint === undefined ? 'command' : 'command (traced)',
-    entry: serviceEntry,
+    entry,
     nodeArgs: [
       ...(otlpEndpoint === undefined ? [] : ['--import', instrumentationEntry]),
       ...profileArgs,

@@ -25,12 +25,11 @@
 // (Debian's package `valgrind`, already on machines of this kind; no test
 // needs it). Takes ~20 minutes: everything runs ~50x slower under valgrind.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestStream, startServiceProcess, type ServiceProcess, type TestStream } from '@threadweaver/testing';
-import { commandServiceTarget, dynaliteEntry, fileNameOf, floorTargets, withTargetProcess, type BenchTarget } from './bench-targets.js';
+import type { ServiceProcess } from '@threadweaver/testing';
+import { commandServiceTarget, fileNameOf, floorTargets, withBenchWorld, withTargetProcess, type BenchTarget, type BenchWorld } from './bench-targets.js';
 import { driveSpreadLoad, messagesPerThread } from './spread-load.js';
 
 const commands = Number(process.env['BENCH_COMMANDS'] ?? 2000);
@@ -71,15 +70,15 @@ async function eventTotals(file: string): Promise<Map<string, number>> {
 }
 
 /** Instructions per command of one target: counters zeroed after the warm-up, dumped after the counted commands. */
-async function measure(target: BenchTarget, dynaliteEndpoint: string, stream: TestStream, outDir: string): Promise<number> {
-  const dir = await mkdtemp(join(outDir, `${fileNameOf(target)}-`));
+async function measure(target: BenchTarget, world: BenchWorld): Promise<number> {
+  const dir = await mkdtemp(join(world.dir, `${fileNameOf(target)}-`));
   const launch = {
     launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, '--dump-line=no', '--compress-strings=no', ...callgrindArgs],
     nodeArgs,
     readyTimeoutMs: 600_000,
     stopTimeoutMs: 120_000,
   };
-  return withTargetProcess(target, dynaliteEndpoint, stream, launch, async (service) => {
+  return withTargetProcess(target, world, launch, async (service) => {
     await drive(service, warmUpCommands);
     await run('callgrind_control', ['--zero', String(service.pid)]);
     await drive(service, commands);
@@ -93,15 +92,12 @@ async function measure(target: BenchTarget, dynaliteEndpoint: string, stream: Te
   });
 }
 
-const keptDir = process.env['BENCH_CALLGRIND_DIR'];
-const outDir = keptDir ?? (await mkdtemp(join(tmpdir(), 'tw-instructions-')));
-const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
-const stream = createTestStream();
-try {
+// BENCH_CALLGRIND_DIR keeps the dumps.
+await withBenchWorld('instructions', process.env['BENCH_CALLGRIND_DIR'], async (world) => {
   console.log(`${commands} commands counted after ${warmUpCommands} of warm-up, ${concurrency} at a time, spread threads (a new thread every ${messagesPerThread + 1} commands)`);
   const perCommand = new Map<string, number>();
   for (const target of targets) {
-    const instructions = await measure(target, `http://${dynalite.address}`, stream, outDir);
+    const instructions = await measure(target, world);
     perCommand.set(target.name, instructions);
     console.log(`${target.name}: ${(instructions / 1e6).toFixed(3)} M instructions per command`);
   }
@@ -113,9 +109,4 @@ try {
     const baseline = [...perCommand].find(([name]) => name.startsWith('baseline'))![1];
     console.log(`this build / baseline: ${(perCommand.get('command service')! / baseline).toFixed(3)}`);
   }
-} finally {
-  await stream.drop();
-  await dynalite.stop();
-  if (keptDir === undefined) await rm(outDir, { recursive: true, force: true });
-  else console.log(`callgrind dumps kept in ${keptDir}`);
-}
+});

@@ -17,12 +17,9 @@
 // command by owner (perf-attribution.ts), sorted by the service's excess
 // over the publishing floor. ~3 minutes.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestStream, startServiceProcess, type TestStream } from '@threadweaver/testing';
-import { commandServiceTarget, dynaliteEntry, fileNameOf, floorTargets, withTargetProcess, type BenchTarget } from './bench-targets.js';
+import { commandServiceTarget, fileNameOf, floorTargets, withBenchWorld, withTargetProcess, type BenchTarget, type BenchWorld } from './bench-targets.js';
 import { attribute, attributionTable, parseSamples, perCommand, type PerCommand } from './perf-attribution.js';
 import { driveSpreadLoad } from './spread-load.js';
 
@@ -53,11 +50,12 @@ function record(pid: number, file: string, ms: number): Promise<void> {
   });
 }
 
-async function profile(target: BenchTarget, dynaliteEndpoint: string, stream: TestStream, dir: string): Promise<PerCommand> {
+async function profile(target: BenchTarget, world: BenchWorld): Promise<PerCommand> {
+  const { dir } = world;
   // --perf-prof also turns on V8's log, which would land in the working directory.
   const nodeArgs = ['--perf-prof', `--perf-prof-path=${dir}`, '--interpreted-frames-native-stack', '--no-logfile-per-isolate', `--logfile=${join(dir, 'v8-%p.log')}`];
   const file = join(dir, `${fileNameOf(target)}.data`);
-  return withTargetProcess(target, dynaliteEndpoint, stream, { nodeArgs, stopTimeoutMs: 30_000 }, async (service) => {
+  return withTargetProcess(target, world, { nodeArgs, stopTimeoutMs: 30_000 }, async (service) => {
     await driveSpreadLoad(service.address, concurrency, { ms: warmUpSeconds * 1000 });
     const [, commands] = await Promise.all([record(service.pid, file, seconds * 1000), driveSpreadLoad(service.address, concurrency, { ms: seconds * 1000 })]);
     await run('perf', ['inject', '--jit', '-i', file, '-o', `${file}.jit`], bigOutput);
@@ -67,20 +65,12 @@ async function profile(target: BenchTarget, dynaliteEndpoint: string, stream: Te
   });
 }
 
-const keptDir = process.env['BENCH_PERF_DIR'];
-const dir = keptDir ?? (await mkdtemp(join(tmpdir(), 'tw-perf-')));
-const dynalite = await startServiceProcess({ name: 'dynalite', entry: dynaliteEntry });
-const stream = createTestStream();
-try {
+// BENCH_PERF_DIR keeps perf.data and the jitdumps.
+await withBenchWorld('perf', process.env['BENCH_PERF_DIR'], async (world) => {
   console.log(`${seconds} s recorded per target after ${warmUpSeconds} s of warm-up, ${concurrency} clients, spread threads`);
   const results: PerCommand[] = [];
-  for (const target of targets) results.push(await profile(target, `http://${dynalite.address}`, stream, dir));
+  for (const target of targets) results.push(await profile(target, world));
   for (const line of attributionTable(results)) console.log(line);
   const [service, floor, publishing] = [results[0]!, results[results.length - 2]!, results[results.length - 1]!];
   console.log(`service / gRPC floor ${(service.total / floor.total).toFixed(2)}, publishing floor / gRPC floor ${(publishing.total / floor.total).toFixed(2)}`);
-} finally {
-  await stream.drop();
-  await dynalite.stop();
-  if (keptDir === undefined) await rm(dir, { recursive: true, force: true });
-  else console.log(`perf.data and jitdumps kept in ${keptDir}`);
-}
+});

@@ -17,7 +17,6 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { credentials } from '@grpc/grpc-js';
 import { decide, evolve, initialState, limits, type ThreadCommand, type ThreadEvent, type ThreadState } from '@threadweaver/domain';
@@ -25,11 +24,10 @@ import { DynamoJournal } from '@threadweaver/journal-dynamodb';
 import { ThreadCommandServiceClient, ThreadCommandServiceService } from '@threadweaver/proto';
 import { closedLoop, createTestJournalTables, createTestStream, dynamoClientFor, journalEnv, percentile, processCpuMs, promiseClient, startServiceProcess, streamEnv } from '@threadweaver/testing';
 import { monotonicFactory, ulid } from 'ulid';
+import { serviceEntry, dynaliteEntry } from './bench-targets.js';
 
 const sizes = (process.env['BENCH_SIZES'] ?? '0,10000,100000,1000000').split(',').map(Number);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
-const entry = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const dynaliteEntry = fileURLToPath(new URL('./dynalite-process.js', import.meta.url));
 const messageIds = monotonicFactory();
 /** A directory for a `--cpu-prof` of each size's service process. @default undefined (no profile) */
 const profileDir = process.env['BENCH_PROFILE_DIR'];
@@ -144,7 +142,7 @@ try {
 
     const service = await startServiceProcess({
       name: `command (${size})`,
-      entry,
+      entry: serviceEntry,
       nodeArgs: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=command-${size}.cpuprofile`],
       env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', ...streamEnv(stream), LOG_LEVEL: 'warn', ...journalEnv(endpoint, tables) },
     });
